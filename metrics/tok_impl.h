@@ -1,0 +1,38 @@
+/*
+ * tok_impl.h: private interface between tokenize.c (the dispatcher) and the
+ * tokenizer implementations. Not installed; not part of esmetrics.h.
+ *
+ * Each implementation has a constructor for its private state, a run
+ * function that tokenizes valid UTF-8 (the dispatcher has validated and, for
+ * ES_TOK_LOWER, lower-cased it) and a destructor that accepts NULL.
+ *
+ * Adding a tokenizer: add its es_tok_kind in tokenize.h, its three functions
+ * here, and a row in the table in tokenize.c.
+ */
+#ifndef ES_TOK_IMPL_H
+#define ES_TOK_IMPL_H
+
+#include "tokenize.h"
+
+typedef es_status (*es_tok_new_fn)(void **state);
+typedef es_status (*es_tok_run_fn)(void *state, const char *text, size_t len,
+                                   es_token_cb cb, void *ctx);
+typedef void (*es_tok_free_fn)(void *state);
+
+/* sacrebleu 13a (tok_13a.c) */
+es_status es_tok13a_new(void **state);
+es_status es_tok13a_run(void *state, const char *text, size_t len, es_token_cb cb, void *ctx);
+void es_tok13a_free(void *state);
+
+/* rouge_score default tokenizer, without and with the Porter stemmer (tok_rouge.c) */
+es_status es_tokrouge_new(void **state);
+es_status es_tokrouge_porter_new(void **state);
+es_status es_tokrouge_run(void *state, const char *text, size_t len, es_token_cb cb, void *ctx);
+void es_tokrouge_free(void *state);
+
+/* nltk word_tokenize (tok_nltk.c, punkt.c) */
+es_status es_toknltk_new(void **state);
+es_status es_toknltk_run(void *state, const char *text, size_t len, es_token_cb cb, void *ctx);
+void es_toknltk_free(void *state);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * vocab.c: string interning (es_vocab), token-id sequences (es_seq),
+ * status names and UTF-8 validation.
+ *
+ * The vocabulary is an open-addressing hash table (FNV-1a, linear probing,
+ * load factor at most 1/2) over an append-only string arena, so interning a
+ * token already seen costs one hash and one memcmp and allocates nothing.
+ */
+#include "es_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct es_vocab {
+  char *arena;          /* every string, each followed by a NUL */
+  size_t arena_len, arena_cap;
+  size_t *offset;       /* offset[id] into arena */
+  uint32_t *length;     /* length[id] in bytes */
+  uint32_t *hashes;     /* hash of id, to grow the table without rehashing strings */
+  size_t n, ids_cap;
+  int32_t *slots;       /* table of ids, -1 empty */
+  size_t nslots;        /* power of two */
+};
+
+const char *es_status_str(es_status st) {
+  switch (st) {
+    case ES_OK: return "success";
+    case ES_ERR_NOMEM: return "out of memory";
+    case ES_ERR_UTF8: return "invalid UTF-8";
+    case ES_ERR_ARG: return "invalid argument";
+    case ES_ERR_REGEX: return "pattern error";
+    case ES_ERR_IO: return "cannot read data file";
+  }
+  return "unknown error";
+}
+
+static uint32_t hash_bytes(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+es_vocab *es_vocab_new(void) {
+  es_vocab *v = calloc(1, sizeof *v);
+  if (!v) return NULL;
+  v->nslots = 1024;
+  v->slots = malloc(v->nslots * sizeof *v->slots);
+  if (!v->slots) {
+    free(v);
+    return NULL;
+  }
+  memset(v->slots, 0xff, v->nslots * sizeof *v->slots);
+  return v;
+}
+
+void es_vocab_free(es_vocab *v) {
+  if (!v) return;
+  free(v->arena);
+  free(v->offset);
+  free(v->length);
+  free(v->hashes);
+  free(v->slots);
+  free(v);
+}
+
+static int grow_table(es_vocab *v) {
+  size_t ns = v->nslots * 2;
+  int32_t *slots = malloc(ns * sizeof *slots);
+  if (!slots) return -1;
+  memset(slots, 0xff, ns * sizeof *slots);
+  for (size_t id = 0; id < v->n; id++) {
+    size_t i = v->hashes[id] & (ns - 1);
+    while (slots[i] >= 0) i = (i + 1) & (ns - 1);
+    slots[i] = (int32_t)id;
+  }
+  free(v->slots);
+  v->slots = slots;
+  v->nslots = ns;
+  return 0;
+}
+
+static size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t h) {
+  size_t i = h & (v->nslots - 1);
+  for (;;) {
+    int32_t id = v->slots[i];
+    if (id < 0) return i;
+    if (v->hashes[id] == h && v->length[id] == n &&
+        memcmp(v->arena + v->offset[id], s, n) == 0)
+      return i;
+    i = (i + 1) & (v->nslots - 1);
+  }
+}
+
+int32_t es_vocab_find(const es_vocab *v, const char *s, size_t n) {
+  return v->slots[probe(v, s, n, hash_bytes(s, n))];
+}
+
+int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
+  uint32_t h = hash_bytes(s, n);
+  size_t slot = probe(v, s, n, h);
+  if (v->slots[slot] >= 0) return v->slots[slot];
+  if (v->n >= INT32_MAX || n > UINT32_MAX) return -1;
+  if (v->n == v->ids_cap) {
+    size_t cap = v->ids_cap ? v->ids_cap * 2 : 1024;
+    size_t *off = realloc(v->offset, cap * sizeof *off);
+    if (!off) return -1;
+    v->offset = off;
+    uint32_t *len = realloc(v->length, cap * sizeof *len);
+    if (!len) return -1;
+    v->length = len;
+    uint32_t *hs = realloc(v->hashes, cap * sizeof *hs);
+    if (!hs) return -1;
+    v->hashes = hs;
+    v->ids_cap = cap;
+  }
+  if (v->arena_len + n + 1 > v->arena_cap) {
+    size_t cap = v->arena_cap ? v->arena_cap : 16384;
+    while (v->arena_len + n + 1 > cap) cap *= 2;
+    char *a = realloc(v->arena, cap);
+    if (!a) return -1;
+    v->arena = a;
+    v->arena_cap = cap;
+  }
+  int32_t id = (int32_t)v->n++;
+  memcpy(v->arena + v->arena_len, s, n);
+  v->arena[v->arena_len + n] = '\0';
+  v->offset[id] = v->arena_len;
+  v->length[id] = (uint32_t)n;
+  v->hashes[id] = h;
+  v->arena_len += n + 1;
+  v->slots[slot] = id;
+  if (v->n * 2 > v->nslots && grow_table(v) != 0) {
+    /* the id is interned; only the table did not grow: still consistent */
+  }
+  return id;
+}
+
+const char *es_vocab_str(const es_vocab *v, int32_t id, size_t *len) {
+  if (id < 0 || (size_t)id >= v->n) return NULL;
+  if (len) *len = v->length[id];
+  return v->arena + v->offset[id];
+}
+
+size_t es_vocab_size(const es_vocab *v) { return v->n; }
+
+es_status es_seq_push(es_seq *s, int32_t id) {
+  if (s->len == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 32;
+    int32_t *ids = realloc(s->ids, cap * sizeof *ids);
+    if (!ids) return ES_ERR_NOMEM;
+    s->ids = ids;
+    s->cap = cap;
+  }
+  s->ids[s->len++] = id;
+  return ES_OK;
+}
+
+void es_seq_clear(es_seq *s) { s->len = 0; }
+
+void es_seq_release(es_seq *s) {
+  free(s->ids);
+  s->ids = NULL;
+  s->len = s->cap = 0;
+}
+
+es_status es_utf8_validate(const char *str, size_t n, size_t *bad_offset) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t need;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      cp = c & 0x07;
+    } else {
+      goto bad;
+    }
+    if (i + need >= n) goto bad; /* truncated sequence */
+    for (size_t k = 1; k <= need; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) goto bad;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      goto bad;
+    i += need + 1;
+  }
+  return ES_OK;
+bad:
+  if (bad_offset) *bad_offset = i;
+  return ES_ERR_UTF8;
+}

@@ -1,0 +1,60 @@
+/* main.c: esbench's entry point: dispatches to one subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exitcode.h"
+
+/* The subcommands. To add one, see cli.h. */
+static const struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *summary;
+} commands[] = {
+    {"run", cmd_run, "run a suite's models on its dataset and score them"},
+    {"score", cmd_score, "score plain-text hypothesis files against references"},
+    {"fetch", cmd_fetch, "download a dataset (extes, esconv) into the cache"},
+};
+
+int cli_report(const es_error *err) {
+  fprintf(stderr, "esbench: %s\n", err->msg);
+  return err->exit;
+}
+
+int cli_fail(int code, const char *fmt, ...) {
+  va_list ap;
+  fputs("esbench: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return code;
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: esbench <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\n'esbench <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return ES_EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return ES_EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("esbench %s\n", ESBENCH_VERSION);
+    return ES_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "esbench: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return ES_EXIT_USAGE;
+}

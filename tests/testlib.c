@@ -1,0 +1,96 @@
+/* testlib: assertion tally and file helpers for esbench's unit tests. */
+#include "testlib.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+int test_checks;
+int test_failures;
+
+void test_fail(const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+  test_failures++;
+  if (test_failures > 50) return; /* keep a broken run readable */
+  fprintf(stderr, "%s:%d: ", file, line);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+int test_near(double a, double b, double tol) {
+  if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+  if (isinf(a) || isinf(b)) return a == b;
+  double scale = fabs(b) > 1.0 ? fabs(b) : 1.0;
+  return fabs(a - b) <= tol * scale;
+}
+
+const char *test_shared_dir(void) {
+  const char *d = getenv("ESBENCH_SHARED");
+  const char *req = getenv("ESBENCH_REQUIRE_SHARED");
+  struct stat st;
+  if (d && *d && stat(d, &st) == 0 && S_ISDIR(st.st_mode)) return d;
+  if (req && strcmp(req, "1") == 0) {
+    fprintf(stderr, "shared data folder '%s' is missing but ESBENCH_REQUIRE_SHARED=1\n",
+            d ? d : "(unset)");
+    exit(1);
+  }
+  fprintf(stderr, "SKIP: shared data folder '%s' is absent (tests on ../shared data skipped)\n",
+          d ? d : "(unset)");
+  exit(77);
+}
+
+const char *test_tests_dir(void) {
+  const char *d = getenv("ESBENCH_TESTS");
+  return d && *d ? d : ESBENCH_SOURCE_DIR "/tests";
+}
+
+char *test_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+  if (!f) return NULL;
+  for (;;) {
+    if (n + 65536 + 1 > cap) {
+      cap = cap ? cap * 2 : 131072;
+      char *nb = realloc(buf, cap);
+      if (!nb) { free(buf); fclose(f); return NULL; }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  fclose(f);
+  buf[n] = '\0';
+  if (len) *len = n;
+  return buf;
+}
+
+char **test_split_lines(char *buf, size_t *n) {
+  size_t cap = 1024, k = 0;
+  char **lines = malloc(cap * sizeof *lines);
+  char *p = buf;
+  while (lines && *p) {
+    char *nl = strchr(p, '\n');
+    if (k == cap) {
+      cap *= 2;
+      char **nl2 = realloc(lines, cap * sizeof *lines);
+      if (!nl2) { free(lines); return NULL; }
+      lines = nl2;
+    }
+    lines[k++] = p;
+    if (!nl) break;
+    *nl = '\0';
+    p = nl + 1;
+  }
+  *n = k;
+  return lines;
+}
+
+int test_finish(const char *name) {
+  printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
+  return test_failures ? 1 : 0;
+}
