@@ -51,11 +51,16 @@ int es_error_at(es_error *err, int exit_code, const char *file, size_t line, siz
   } else if (read_line(file, line, text, sizeof text) != 0) {
     return -1;
   }
-  /* the caret line copies tabs so it lines up under the column */
+  /* the caret line copies tabs so it lines up under the column; columns
+   * count characters (as libyaml and editors do), so UTF-8 continuation
+   * bytes take no room */
   char caret[512];
-  size_t k = 0;
-  for (size_t i = 0; i + 1 < col && text[i] && k + 2 < sizeof caret; i++)
+  size_t k = 0, chars = 0;
+  for (size_t i = 0; text[i] && k + 2 < sizeof caret; i++) {
+    if (((unsigned char)text[i] & 0xc0) == 0x80) continue;
+    if (++chars >= col) break;
     caret[k++] = text[i] == '\t' ? '\t' : ' ';
+  }
   caret[k++] = '^';
   caret[k] = '\0';
   off = strlen(err->msg);

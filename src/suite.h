@@ -1,5 +1,5 @@
 /*
- * suite.h: a validated suite (suites/*.yaml), read with libyaml.
+ * suite.h: a validated suite (the YAML files in suites/), read with libyaml.
  *
  * The suite is the whole configuration of a run: dataset, task (prompt and
  * reply format), label set, models, metrics, judge, stats, report and gate.
@@ -9,6 +9,10 @@
  * against the suite file's folder, and loads the prompt template and the
  * label set file. Every error is "file:line:column: message" with the line
  * and a caret, exit code ES_EXIT_USAGE.
+ *
+ * After a successful load every field is filled: defaults stand in for
+ * what the file left out, and only the fields marked "or NULL" may be NULL.
+ * Every string and array is owned by the suite (es_suite_free).
  *
  * See suites/README.md for the schema, key by key.
  */
@@ -25,46 +29,51 @@ typedef enum { ES_MODEL_BUILTIN, ES_MODEL_REPLAY } es_model_type;
 typedef struct {
   char *name;          /* unique within the suite */
   es_model_type type;
-  char *builtin;       /* builtin: "retrieval", "reference" or "majority" */
-  char *path;          /* replay: the JSONL file (resolved) */
-  char *reply;         /* majority: its fixed reply text (optional) */
-  size_t line, col;    /* where the model is defined, for later errors */
+  char *builtin;       /* builtin: "retrieval", "reference" or "majority"; else NULL */
+  char *path;          /* replay: the JSONL file (resolved); else NULL */
+  char *reply;         /* majority: its fixed reply text, or NULL */
+  size_t line, col;    /* where the model is defined (1-based), for later errors */
 } es_model_cfg;
 
 typedef struct {
   char *path;          /* the suite file as given */
-  char *dir;           /* its folder */
-  char *name;          /* suite name (default: file name without .yaml) */
-  char *description;   /* optional */
+  char *dir;           /* its folder ("." when path has none) */
+  char *name;          /* suite name (default: file name without .yaml / .yml) */
+  char *description;   /* or NULL */
 
   struct {
     char *name;           /* "extes" | "esconv" */
     char *path;           /* explicit file path (resolved), or NULL: look up `file` */
-    char *file;           /* file name to look for in the data dirs, e.g. "ExTES.json" */
+    char *file;           /* file name to look for in the data dirs (default
+                             "ExTES.json" / "ESConv.json" by name) */
     char *split;          /* "train" | "valid" | "test" (default "test") */
-    unsigned ratio[3];    /* default 8 1 1 */
-    char *split_file;     /* optional (resolved) */
+    unsigned ratio[3];    /* train, valid, test (default 8 1 1); the chosen split's is > 0 */
+    char *split_file;     /* (resolved), or NULL */
     int context_turns;    /* turns of context before the reply (default 8; 0 = all) */
     long max_instances;   /* 0 = all; else the first N instances of the split */
   } dataset;
 
   struct {
-    char *prompt_file;    /* resolved path of the system prompt template */
-    char *prompt;         /* its text */
-    char *reply_format;   /* e.g. "[{strategy}] {reply}", shown to users and models */
+    char *prompt_file;    /* resolved path of the system prompt template (required) */
+    char *prompt;         /* its text: valid UTF-8, no NUL */
+    char *reply_format;   /* shown to users and models (default "[Strategy] reply") */
     char *strategy_pattern; /* PCRE2; group 1 is the strategy, the match is removed
-                               from the reply text */
+                               from the reply text; checked to compile with
+                               PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS and to have a
+                               group (default '^\s*\[([^\]\[]{1,80})\]\s*') */
   } task;
 
-  char *labels_file;      /* resolved path of the label set file */
+  char *labels_file;      /* resolved path of the label set file (required) */
   es_labelset labels;
 
-  es_model_cfg *models;
+  es_model_cfg *models;   /* at least one, names unique */
   size_t nmodels;
 
   struct {
-    char *profile;        /* "esconv" | "sacrebleu" | "rouge_score" */
-    char **names;         /* metrics to report, e.g. "bleu-4", "rouge-l", "dist-2", "strategy" */
+    char *profile;        /* "esconv" | "sacrebleu" | "rouge_score" (default "esconv") */
+    char **names;         /* metrics to report, distinct, of bleu-1..bleu-4, rouge-l,
+                             dist-1..dist-3, f1, length, sentence-bleu, strategy
+                             (default bleu-1..4, rouge-l, dist-1..3, strategy) */
     size_t nnames;
   } metrics;
 
@@ -73,23 +82,31 @@ typedef struct {
   } judge;
 
   struct {
-    char *baseline;       /* model name (default: the first model) */
+    char *baseline;       /* a model's name (default: the first model) */
     unsigned long seed;   /* default 12345 */
-    long bootstrap;       /* default 1000 */
-    long permutations;    /* default 10000 */
-    double alpha;         /* default 0.05 */
+    long bootstrap;       /* 1 .. 1e8, default 1000 */
+    long permutations;    /* 1 .. 1e8, default 10000 */
+    double alpha;         /* in (0, 1), default 0.05 */
   } stats;
 
   struct {
-    char *dir;            /* output root (default "runs") */
-    char **formats;       /* of "json", "csv", "html", "latex", "markdown" */
+    char *dir;            /* output root, relative to the working directory, not
+                             resolved (default "runs") */
+    char **formats;       /* distinct, of "json", "csv", "html", "latex", "markdown"
+                             (default json, csv) */
     size_t nformats;
   } report;
 } es_suite;
 
-/* Loads and validates path. Returns 0 and the suite in *out, or -1 with err
- * filled (ES_EXIT_USAGE). */
+/* Loads and validates path. Returns 0 and the suite in *out (the caller
+ * frees it with es_suite_free), or -1 with *out NULL and err filled:
+ * ES_EXIT_USAGE for anything wrong with the files, ES_EXIT_INTERNAL when out
+ * of memory. */
 int es_suite_load(const char *path, es_suite **out, es_error *err);
+/* Reads a label set file (suites/labels/NAME.yaml: `strategies`, `aliases`)
+ * into *ls, which must be empty (zeroed). Returns 0, or -1 with err filled
+ * as es_suite_load does and *ls left empty. */
+int es_suite_load_labels(const char *path, es_labelset *ls, es_error *err);
 /* Frees everything; accepts NULL. */
 void es_suite_free(es_suite *s);
 /* The model named name, or NULL. */
