@@ -28,9 +28,9 @@ typedef struct {
 } es_turn;
 
 typedef struct {
-  char id[17];         /* first 16 hex digits of the sha256 of the content
-                          (speakers and texts of the turns): stable under
-                          reordering of the file */
+  char id[17];         /* first 16 hex digits (lower case) of the sha256 of
+                          the content (speakers and texts of the turns, see
+                          dataset.c): stable under reordering of the file */
   size_t source_index; /* position in the file (0-based) */
   char *scenario;      /* ExTES scene / ESConv problem_type; NULL if absent */
   char *situation;     /* ExTES description / ESConv situation; may be NULL */
@@ -56,14 +56,22 @@ typedef struct {
 } es_dataset;
 
 /* Reads the dataset `name` ("extes" or "esconv") from path, normalising
- * strategies against labels. Returns 0 and the dataset in *out, or -1 with
- * err filled (exit ES_EXIT_USAGE for bad input: the message names the file
- * and, for malformed JSON, line:column). */
+ * strategies against labels (NULL: labels are kept raw, strategy -1).
+ * Returns 0 and the dataset in *out, or -1 with err filled (exit
+ * ES_EXIT_USAGE for bad input: the message names the file and, for malformed
+ * JSON, line:column; for invalid UTF-8 the JSON path of the value, such as
+ * [12].content[3].AI; a file with no usable dialogue is an error too).
+ * Dialogues with identical turns are kept once (the first in file order;
+ * count "dialogue_duplicate_dropped"). The counts each adapter keeps are
+ * listed in a table at the top of extes.c and esconv.c. */
 int es_dataset_load(const char *name, const char *path, const es_labelset *labels,
                     es_dataset **out, es_error *err);
+/* Frees the dataset and everything in it. Accepts NULL. */
 void es_dataset_free(es_dataset *ds);
-/* Adds n to the count named what (a static string). */
+/* Adds n to the count named what (a static string); n == 0 adds nothing. */
 void es_dataset_count(es_dataset *ds, const char *what, size_t n);
+/* The count named what, 0 when it never occurred. */
+size_t es_dataset_count_get(const es_dataset *ds, const char *what);
 
 /* ---- split ------------------------------------------------------------- */
 
@@ -74,7 +82,11 @@ typedef enum { ES_SPLIT_TRAIN = 0, ES_SPLIT_VALID = 1, ES_SPLIT_TEST = 2 } es_sp
  * cumulative ratios, so the assignment is stable under reordering and
  * across dataset versions. With split_file, a text file of lines
  * "train|valid|test<TAB>dialogue-id" (# comments allowed) that must name
- * every dialogue. Fills out[i] for dialogue i. Returns 0 or -1 with err. */
+ * every dialogue (any run of blanks may stand for the TAB). Fills out[i]
+ * for dialogue i (out holds ds->n entries). Returns 0 or -1 with err: an
+ * unknown split name, a malformed or unknown id or an id listed twice is
+ * "file:line:col: ..." with the line and a caret; dialogues missing from the
+ * file are counted and the first is named. */
 int es_split_assign(const es_dataset *ds, const unsigned ratio[3], const char *split_file,
                     es_split *out, es_error *err);
 const char *es_split_name(es_split s);
