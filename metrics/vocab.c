@@ -2,23 +2,31 @@
  * vocab.c: string interning (es_vocab), token-id sequences (es_seq),
  * status names and UTF-8 validation.
  *
- * The vocabulary is an open-addressing hash table (FNV-1a, linear probing,
- * load factor at most 1/2) over an append-only string arena, so interning a
- * token already seen costs one hash and one memcmp and allocates nothing.
+ * The vocabulary is an open-addressing hash table (linear probing, load
+ * factor at most 1/2) over an append-only string arena. Each slot holds the
+ * id and the full hash, so a probe touches one cache line until the hashes
+ * agree; interning a token already seen costs one hash, one slot read and
+ * one compare, and allocates nothing.
  */
 #include "es_common.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+  uint32_t hash;
+  int32_t id;
+  uint32_t len;  /* copies of length[id] and offset[id]: a probe reads */
+  uint32_t off;  /* only the slot and the arena */
+} slot;
+
 struct es_vocab {
   char *arena;          /* every string, each followed by a NUL */
   size_t arena_len, arena_cap;
   size_t *offset;       /* offset[id] into arena */
   uint32_t *length;     /* length[id] in bytes */
-  uint32_t *hashes;     /* hash of id, to grow the table without rehashing strings */
   size_t n, ids_cap;
-  int32_t *slots;       /* table of ids, -1 empty */
+  slot *slots;          /* the table; id -1 marks an empty slot */
   size_t nslots;        /* power of two */
 };
 
@@ -34,13 +42,39 @@ const char *es_status_str(es_status st) {
   return "unknown error";
 }
 
+/* Hashes 8 bytes at a time (tokens are short; every byte counts once). */
 static uint32_t hash_bytes(const char *s, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 16777619u;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    s += 8;
+    n -= 8;
   }
-  return h;
+  uint64_t w = 0;
+  switch (n) { /* the tail, little-endian, without a variable-length memcpy */
+    case 7: w |= (uint64_t)(unsigned char)s[6] << 48; /* fall through */
+    case 6: w |= (uint64_t)(unsigned char)s[5] << 40; /* fall through */
+    case 5: w |= (uint64_t)(unsigned char)s[4] << 32; /* fall through */
+    case 4: w |= (uint64_t)(unsigned char)s[3] << 24; /* fall through */
+    case 3: w |= (uint64_t)(unsigned char)s[2] << 16; /* fall through */
+    case 2: w |= (uint64_t)(unsigned char)s[1] << 8;  /* fall through */
+    case 1: w |= (uint64_t)(unsigned char)s[0];
+  }
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 29;
+  return (uint32_t)h;
+}
+
+static int same_bytes(const char *a, const char *b, size_t n) {
+  if (n <= 8) { /* the common case: one short word, no call */
+    for (size_t i = 0; i < n; i++)
+      if (a[i] != b[i]) return 0;
+    return 1;
+  }
+  return memcmp(a, b, n) == 0;
 }
 
 es_vocab *es_vocab_new(void) {
@@ -52,7 +86,7 @@ es_vocab *es_vocab_new(void) {
     free(v);
     return NULL;
   }
-  memset(v->slots, 0xff, v->nslots * sizeof *v->slots);
+  for (size_t i = 0; i < v->nslots; i++) v->slots[i].id = -1;
   return v;
 }
 
@@ -61,20 +95,20 @@ void es_vocab_free(es_vocab *v) {
   free(v->arena);
   free(v->offset);
   free(v->length);
-  free(v->hashes);
   free(v->slots);
   free(v);
 }
 
 static int grow_table(es_vocab *v) {
   size_t ns = v->nslots * 2;
-  int32_t *slots = malloc(ns * sizeof *slots);
+  slot *slots = malloc(ns * sizeof *slots);
   if (!slots) return -1;
-  memset(slots, 0xff, ns * sizeof *slots);
-  for (size_t id = 0; id < v->n; id++) {
-    size_t i = v->hashes[id] & (ns - 1);
-    while (slots[i] >= 0) i = (i + 1) & (ns - 1);
-    slots[i] = (int32_t)id;
+  for (size_t i = 0; i < ns; i++) slots[i].id = -1;
+  for (size_t k = 0; k < v->nslots; k++) {
+    if (v->slots[k].id < 0) continue;
+    size_t i = v->slots[k].hash & (ns - 1);
+    while (slots[i].id >= 0) i = (i + 1) & (ns - 1);
+    slots[i] = v->slots[k];
   }
   free(v->slots);
   v->slots = slots;
@@ -82,27 +116,27 @@ static int grow_table(es_vocab *v) {
   return 0;
 }
 
+/* The slot holding s, or the empty slot where it would go. */
 static size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t h) {
   size_t i = h & (v->nslots - 1);
   for (;;) {
-    int32_t id = v->slots[i];
-    if (id < 0) return i;
-    if (v->hashes[id] == h && v->length[id] == n &&
-        memcmp(v->arena + v->offset[id], s, n) == 0)
+    const slot *sl = &v->slots[i];
+    if (sl->id < 0) return i;
+    if (sl->hash == h && sl->len == n && same_bytes(v->arena + sl->off, s, n))
       return i;
     i = (i + 1) & (v->nslots - 1);
   }
 }
 
 int32_t es_vocab_find(const es_vocab *v, const char *s, size_t n) {
-  return v->slots[probe(v, s, n, hash_bytes(s, n))];
+  return v->slots[probe(v, s, n, hash_bytes(s, n))].id;
 }
 
 int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
   uint32_t h = hash_bytes(s, n);
-  size_t slot = probe(v, s, n, h);
-  if (v->slots[slot] >= 0) return v->slots[slot];
-  if (v->n >= INT32_MAX || n > UINT32_MAX) return -1;
+  size_t at = probe(v, s, n, h);
+  if (v->slots[at].id >= 0) return v->slots[at].id;
+  if (v->n >= INT32_MAX || n >= UINT32_MAX / 2 || v->arena_len + n + 1 > UINT32_MAX) return -1;
   if (v->n == v->ids_cap) {
     size_t cap = v->ids_cap ? v->ids_cap * 2 : 1024;
     size_t *off = realloc(v->offset, cap * sizeof *off);
@@ -111,9 +145,6 @@ int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
     uint32_t *len = realloc(v->length, cap * sizeof *len);
     if (!len) return -1;
     v->length = len;
-    uint32_t *hs = realloc(v->hashes, cap * sizeof *hs);
-    if (!hs) return -1;
-    v->hashes = hs;
     v->ids_cap = cap;
   }
   if (v->arena_len + n + 1 > v->arena_cap) {
@@ -129,9 +160,8 @@ int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
   v->arena[v->arena_len + n] = '\0';
   v->offset[id] = v->arena_len;
   v->length[id] = (uint32_t)n;
-  v->hashes[id] = h;
   v->arena_len += n + 1;
-  v->slots[slot] = id;
+  v->slots[at] = (slot){h, id, (uint32_t)n, (uint32_t)v->offset[id]};
   if (v->n * 2 > v->nslots && grow_table(v) != 0) {
     /* the id is interned; only the table did not grow: still consistent */
   }
