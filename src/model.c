@@ -1,0 +1,260 @@
+/*
+ * model.c: the model backends that need no server: builtin and replay.
+ *
+ * Adding a backend: add its es_model_type in suite.h (and its keys in the
+ * suite schema), a constructor and a reply function here, and a row in the
+ * backends table below.
+ */
+#include "model.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "retrieval.h"
+
+#define MAJORITY_DEFAULT_REPLY \
+  "I hear you, and what you are feeling makes sense. Can you tell me more about it?"
+
+typedef enum { B_RETRIEVAL, B_REFERENCE, B_MAJORITY, B_REPLAY } backend;
+
+struct es_model {
+  backend kind;
+  const es_model_cfg *cfg;
+  const es_suite *suite;
+  /* retrieval */
+  es_bm25 *bm25;
+  const es_instances *train;
+  /* majority, and retrieval's fallback */
+  long majority;
+  size_t fallbacks;
+  /* replay: the file's replies, keyed by instance id */
+  cJSON *replay; /* object: id -> reply string */
+  size_t replay_lines, replay_unknown;
+};
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* "[Label] text" when the strategy is known, else the text. */
+static char *with_strategy(const es_suite *s, long strategy, const char *text) {
+  if (strategy < 0) return xstrdup(text);
+  const char *name = s->labels.names[strategy];
+  size_t n = strlen(name) + strlen(text) + 4;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "[%s] %s", name, text);
+  return out;
+}
+
+static int retrieval_new(es_model *m, const es_model_env *env, es_error *err) {
+  const es_instances *train = env->train;
+  const char **docs = malloc((train->n ? train->n : 1) * sizeof *docs);
+  if (!docs) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  for (size_t i = 0; i < train->n; i++) docs[i] = es_instance_last_seeker(&train->items[i]);
+  m->bm25 = es_bm25_new(docs, train->n);
+  free(docs);
+  if (!m->bm25) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory indexing the train split");
+  m->train = train;
+  return 0;
+}
+
+static int majority_new(es_model *m, const es_model_env *env, es_error *err) {
+  size_t nl = env->suite->labels.n;
+  size_t *count = calloc(nl ? nl : 1, sizeof *count);
+  if (!count) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  for (size_t i = 0; i < env->train->n; i++)
+    if (env->train->items[i].gold_strategy >= 0) count[env->train->items[i].gold_strategy]++;
+  m->majority = -1;
+  for (size_t l = 0; l < nl; l++)
+    if (count[l] > 0 && (m->majority < 0 || count[l] > count[m->majority])) m->majority = (long)l;
+  free(count);
+  return 0;
+}
+
+/* Reads the JSONL replay file: one {"id": ..., "reply": ...} per line. Blank
+ * lines are allowed; anything else that is not such an object is an error
+ * at file:line:column. */
+static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
+  (void)env;
+  const char *path = m->cfg->path;
+  FILE *f = fopen(path, "rb");
+  if (!f) return es_error_set(err, ES_EXIT_USAGE, "cannot open replay file '%s': %s", path,
+                              strerror(errno));
+  m->replay = cJSON_CreateObject();
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  ssize_t len;
+  int rc = -1;
+  if (!m->replay) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    goto out;
+  }
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    size_t lead = strspn(line, " \t");
+    if ((size_t)len == lead) continue;
+    const char *end = NULL;
+    cJSON *obj = cJSON_ParseWithLengthOpts(line, (size_t)len, &end, 0);
+    if (!obj) {
+      size_t col = end ? (size_t)(end - line) + 1 : 1;
+      es_error_at(err, ES_EXIT_USAGE, path, lineno, col, line, "malformed JSON in replay file");
+      goto out;
+    }
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    cJSON *reply = cJSON_GetObjectItemCaseSensitive(obj, "reply");
+    if (!cJSON_IsObject(obj) || !cJSON_IsString(id) || !cJSON_IsString(reply)) {
+      cJSON_Delete(obj);
+      es_error_at(err, ES_EXIT_USAGE, path, lineno, lead + 1, line,
+                  "expected an object with string fields \"id\" and \"reply\"");
+      goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(m->replay, id->valuestring)) {
+      es_error_at(err, ES_EXIT_USAGE, path, lineno, lead + 1, line,
+                  "duplicate id '%s' in replay file", id->valuestring);
+      cJSON_Delete(obj);
+      goto out;
+    }
+    cJSON *copy = cJSON_CreateString(reply->valuestring);
+    if (!copy || !cJSON_AddItemToObject(m->replay, id->valuestring, copy)) {
+      cJSON_Delete(copy);
+      cJSON_Delete(obj);
+      es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+      goto out;
+    }
+    cJSON_Delete(obj);
+    m->replay_lines++;
+  }
+  if (ferror(f)) {
+    es_error_set(err, ES_EXIT_USAGE, "cannot read replay file '%s': %s", path, strerror(errno));
+    goto out;
+  }
+  rc = 0;
+out:
+  free(line);
+  fclose(f);
+  return rc;
+}
+
+/* The backends. The constructor may be NULL (nothing to prepare). */
+static const struct {
+  const char *name; /* builtin name, or the type for other backends */
+  backend kind;
+  int (*make)(es_model *m, const es_model_env *env, es_error *err);
+} backends[] = {
+    {"retrieval", B_RETRIEVAL, retrieval_new}, /* also needs majority_new: see es_model_new */
+    {"reference", B_REFERENCE, NULL},
+    {"majority", B_MAJORITY, majority_new},
+    {"replay", B_REPLAY, replay_new},
+};
+
+es_model *es_model_new(const es_model_cfg *cfg, const es_model_env *env, es_error *err) {
+  const char *key = cfg->type == ES_MODEL_REPLAY ? "replay" : cfg->builtin;
+  es_model *m = calloc(1, sizeof *m);
+  if (!m) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    return NULL;
+  }
+  m->cfg = cfg;
+  m->suite = env->suite;
+  for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+    if (!key || strcmp(key, backends[i].name) != 0) continue;
+    m->kind = backends[i].kind;
+    if ((backends[i].make && backends[i].make(m, env, err) != 0) ||
+        (m->kind == B_RETRIEVAL && majority_new(m, env, err) != 0)) {
+      es_error_prefix(err, "model '%s'", cfg->name);
+      es_model_free(m);
+      return NULL;
+    }
+    return m;
+  }
+  es_error_set(err, ES_EXIT_USAGE, "model '%s': unknown backend '%s'", cfg->name,
+               key ? key : "(none)");
+  es_model_free(m);
+  return NULL;
+}
+
+void es_model_free(es_model *m) {
+  if (!m) return;
+  es_bm25_free(m->bm25);
+  cJSON_Delete(m->replay);
+  free(m);
+}
+
+static char *reply_one(es_model *m, const es_instance *in, char **error) {
+  switch (m->kind) {
+    case B_REFERENCE:
+      return with_strategy(m->suite, in->gold_strategy, in->gold);
+    case B_MAJORITY:
+      return with_strategy(m->suite, m->majority, m->cfg->reply ? m->cfg->reply : MAJORITY_DEFAULT_REPLY);
+    case B_RETRIEVAL: {
+      long d = es_bm25_best(m->bm25, es_instance_last_seeker(in));
+      if (d < 0) { /* no word in common with any train turn: the majority reply */
+        m->fallbacks++;
+        return with_strategy(m->suite, m->majority, MAJORITY_DEFAULT_REPLY);
+      }
+      const es_instance *hit = &m->train->items[d];
+      return with_strategy(m->suite, hit->gold_strategy, hit->gold);
+    }
+    case B_REPLAY: {
+      cJSON *r = cJSON_GetObjectItemCaseSensitive(m->replay, in->id);
+      if (!r) {
+        *error = xstrdup("replay: no reply for this instance id in the replay file");
+        return NULL;
+      }
+      return xstrdup(r->valuestring);
+    }
+  }
+  return NULL;
+}
+
+int es_model_reply(es_model *m, const es_instances *test, es_replies *out, es_error *err) {
+  memset(out, 0, sizeof *out);
+  out->n = test->n;
+  out->text = calloc(test->n ? test->n : 1, sizeof *out->text);
+  out->error = calloc(test->n ? test->n : 1, sizeof *out->error);
+  if (!out->text || !out->error) goto oom;
+  for (size_t i = 0; i < test->n; i++) {
+    out->text[i] = reply_one(m, &test->items[i], &out->error[i]);
+    if (!out->text[i]) {
+      if (!out->error[i]) goto oom;
+      out->failed++;
+    }
+  }
+  if (m->kind == B_REPLAY) {
+    /* ids in the file that name no instance of this split */
+    size_t matched = test->n - out->failed;
+    m->replay_unknown = m->replay_lines > matched ? m->replay_lines - matched : 0;
+  }
+  return 0;
+oom:
+  es_replies_release(out);
+  return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+}
+
+void es_model_counts(const es_model *m, void (*fn)(void *ctx, const char *what, size_t n),
+                     void *ctx) {
+  if (m->kind == B_RETRIEVAL) fn(ctx, "retrieval_fallback_to_majority", m->fallbacks);
+  if (m->kind == B_REPLAY) {
+    fn(ctx, "replay_lines", m->replay_lines);
+    fn(ctx, "replay_unknown_ids", m->replay_unknown);
+  }
+}
+
+void es_replies_release(es_replies *r) {
+  if (!r) return;
+  for (size_t i = 0; i < r->n; i++) {
+    if (r->text) free(r->text[i]);
+    if (r->error) free(r->error[i]);
+  }
+  free(r->text);
+  free(r->error);
+  memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,464 @@
+/*
+ * results.c: writing a run folder: results.json (the machine-readable
+ * truth: config echo, dataset and split hashes, signatures, per-instance
+ * replies and scores, aggregates, counts of everything dropped, repaired or
+ * failed), summary.csv and instances.csv.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "exitcode.h"
+#include "outdir.h"
+#include "run.h"
+
+#define RESULTS_SCHEMA 1
+
+/* cJSON calls that can only fail for memory set this flag instead of being
+ * checked one by one; the writer checks it once before printing. */
+typedef struct {
+  int oom;
+} jctx;
+
+static cJSON *jobj(jctx *j, cJSON *parent, const char *key) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o || (parent && !cJSON_AddItemToObject(parent, key, o))) {
+    cJSON_Delete(o);
+    j->oom = 1;
+    return NULL;
+  }
+  return o;
+}
+
+static cJSON *jarr(jctx *j, cJSON *parent, const char *key) {
+  cJSON *o = cJSON_CreateArray();
+  if (!o || !parent || !cJSON_AddItemToObject(parent, key, o)) {
+    cJSON_Delete(o);
+    j->oom = 1;
+    return NULL;
+  }
+  return o;
+}
+
+static void jstr(jctx *j, cJSON *o, const char *key, const char *v) {
+  if (!o) return;
+  if (!(v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key))) j->oom = 1;
+}
+
+static void jnum(jctx *j, cJSON *o, const char *key, double v) {
+  if (o && !cJSON_AddNumberToObject(o, key, v)) j->oom = 1;
+}
+
+static void jpush(jctx *j, cJSON *arr, cJSON *item) {
+  if (!item || !arr || !cJSON_AddItemToArray(arr, item)) {
+    cJSON_Delete(item);
+    j->oom = 1;
+  }
+}
+
+static void sha256_hex(const char *s, size_t n, char out[65]) {
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_Digest(s, n, md, &len, EVP_sha256(), NULL);
+  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static const char *label(const es_suite *s, long idx) {
+  return idx >= 0 ? s->labels.names[idx] : NULL;
+}
+
+static void echo_config(jctx *j, cJSON *root, const es_run *run) {
+  const es_suite *s = run->suite;
+  cJSON *su = jobj(j, root, "suite");
+  jstr(j, su, "name", s->name);
+  jstr(j, su, "path", s->path);
+  cJSON *ds = jobj(j, su, "dataset");
+  jstr(j, ds, "name", s->dataset.name);
+  jstr(j, ds, "split", s->dataset.split);
+  cJSON *ratio = cJSON_CreateIntArray((const int[]){(int)s->dataset.ratio[0],
+                                                    (int)s->dataset.ratio[1],
+                                                    (int)s->dataset.ratio[2]}, 3);
+  if (!ratio || !ds || !cJSON_AddItemToObject(ds, "ratio", ratio)) {
+    cJSON_Delete(ratio);
+    j->oom = 1;
+  }
+  jstr(j, ds, "split_file", s->dataset.split_file);
+  jnum(j, ds, "context_turns", s->dataset.context_turns);
+  jnum(j, ds, "max_instances", (double)s->dataset.max_instances);
+  cJSON *task = jobj(j, su, "task");
+  char h[65];
+  sha256_hex(s->task.prompt, strlen(s->task.prompt), h);
+  jstr(j, task, "prompt_file", s->task.prompt_file);
+  jstr(j, task, "prompt_sha256", h);
+  jstr(j, task, "reply_format", s->task.reply_format);
+  jstr(j, task, "strategy_pattern", s->task.strategy_pattern);
+  cJSON *labels = jobj(j, su, "labels");
+  jstr(j, labels, "file", s->labels_file);
+  cJSON *names = jarr(j, labels, "strategies");
+  for (size_t i = 0; i < s->labels.n; i++) jpush(j, names, cJSON_CreateString(s->labels.names[i]));
+  cJSON *models = jarr(j, su, "models");
+  for (size_t m = 0; m < s->nmodels; m++) {
+    cJSON *mo = jobj(j, NULL, NULL);
+    jstr(j, mo, "name", s->models[m].name);
+    jstr(j, mo, "type", s->models[m].type == ES_MODEL_REPLAY ? "replay" : "builtin");
+    if (s->models[m].builtin) jstr(j, mo, "builtin", s->models[m].builtin);
+    if (s->models[m].path) jstr(j, mo, "path", s->models[m].path);
+    if (s->models[m].reply) jstr(j, mo, "reply", s->models[m].reply);
+    jpush(j, models, mo);
+  }
+  cJSON *met = jobj(j, su, "metrics");
+  jstr(j, met, "profile", s->metrics.profile);
+  cJSON *list = jarr(j, met, "list");
+  for (size_t k = 0; k < s->metrics.nnames; k++)
+    jpush(j, list, cJSON_CreateString(s->metrics.names[k]));
+  cJSON *st = jobj(j, su, "stats");
+  jstr(j, st, "baseline", s->stats.baseline);
+  jnum(j, st, "seed", (double)s->stats.seed);
+  jnum(j, st, "bootstrap", (double)s->stats.bootstrap);
+  jnum(j, st, "permutations", (double)s->stats.permutations);
+  jnum(j, st, "alpha", s->stats.alpha);
+}
+
+static void dataset_section(jctx *j, cJSON *root, const es_run *run) {
+  const es_dataset *d = run->dataset;
+  cJSON *ds = jobj(j, root, "dataset");
+  jstr(j, ds, "name", d->name);
+  jstr(j, ds, "path", d->path);
+  jstr(j, ds, "sha256", d->sha256);
+  jnum(j, ds, "dialogues", (double)d->n);
+  cJSON *counts = jobj(j, ds, "counts");
+  for (size_t k = 0; k < d->ncounts; k++) jnum(j, counts, d->counts[k].what, (double)d->counts[k].n);
+  cJSON *sp = jobj(j, ds, "split");
+  const es_suite *s = run->suite;
+  char method[64];
+  snprintf(method, sizeof method, "content-hash %u:%u:%u", s->dataset.ratio[0],
+           s->dataset.ratio[1], s->dataset.ratio[2]);
+  jstr(j, sp, "method", s->dataset.split_file ? "file" : method);
+  if (run->split_file_sha256) jstr(j, sp, "file_sha256", run->split_file_sha256);
+  jstr(j, sp, "evaluated", s->dataset.split);
+  jnum(j, sp, "train_dialogues", (double)run->split_count[0]);
+  jnum(j, sp, "valid_dialogues", (double)run->split_count[1]);
+  jnum(j, sp, "test_dialogues", (double)run->split_count[2]);
+  /* a hash of the evaluated instance ids: two runs compare only when equal */
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned char dig[32];
+  unsigned int dl = 0;
+  char hex[65] = "";
+  if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+    for (size_t i = 0; i < run->test.n; i++)
+      EVP_DigestUpdate(md, run->test.items[i].id, strlen(run->test.items[i].id) + 1);
+    EVP_DigestFinal_ex(md, dig, &dl);
+    for (unsigned i = 0; i < dl; i++) snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+  }
+  EVP_MD_CTX_free(md);
+  jstr(j, sp, "instance_ids_sha256", hex);
+  cJSON *in = jobj(j, ds, "instances");
+  jnum(j, in, "evaluated", (double)run->test.n);
+  jnum(j, in, "without_gold_strategy", (double)run->test.no_strategy);
+  jnum(j, in, "supporter_turns_without_seeker_before", (double)run->test.skipped_no_seeker);
+  jnum(j, in, "train_instances", (double)run->train.n);
+}
+
+static void model_section(jctx *j, cJSON *arr, const es_run *run, const es_model_run *mr) {
+  const es_suite *s = run->suite;
+  cJSON *mo = jobj(j, NULL, NULL);
+  jpush(j, arr, mo);
+  jstr(j, mo, "name", mr->cfg->name);
+  jnum(j, mo, "instances", (double)run->test.n);
+  jnum(j, mo, "answered", (double)mr->nanswered);
+  jnum(j, mo, "failed", (double)mr->replies.failed);
+  /* failures grouped by reason */
+  cJSON *fail = jobj(j, mo, "failures");
+  for (size_t i = 0; i < run->test.n; i++) {
+    const char *why = mr->replies.error[i];
+    if (!why || !fail) continue;
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(fail, why);
+    if (c) cJSON_SetNumberValue(c, c->valuedouble + 1);
+    else jnum(j, fail, why, 1);
+  }
+  cJSON *counts = jobj(j, mo, "counts");
+  for (size_t k = 0; k < mr->ncounts; k++) jnum(j, counts, mr->count_what[k], (double)mr->count_n[k]);
+  cJSON *met = jobj(j, mo, "metrics");
+  for (size_t k = 0; k < es_scores_count(mr->scores); k++) {
+    const es_metric *m = es_scores_get(mr->scores, k);
+    cJSON *o = jobj(j, met, m->name);
+    jnum(j, o, "value", m->value);
+    jnum(j, o, "n", (double)mr->nanswered);
+    jstr(j, o, "level", m->lines ? "mean-of-instances" : "corpus");
+    jstr(j, o, "signature", m->signature);
+  }
+  cJSON *st = jobj(j, mo, "strategy");
+  jnum(j, st, "n", (double)mr->strategy_n);
+  jnum(j, st, "stated_known", (double)mr->strat_ok);
+  jnum(j, st, "not_stated", (double)mr->strat_missing);
+  jnum(j, st, "stated_unknown", (double)mr->strat_unknown);
+  const es_strategy_scores *ss = &mr->strategy;
+  jnum(j, st, "accuracy", ss->accuracy);
+  jnum(j, st, "macro_f1", ss->macro_f1);
+  jnum(j, st, "weighted_f1", ss->weighted_f1);
+  jnum(j, st, "macro_precision", ss->macro_precision);
+  jnum(j, st, "macro_recall", ss->macro_recall);
+  jnum(j, st, "correct", (double)ss->correct);
+  jnum(j, st, "unextracted", (double)ss->unextracted);
+  cJSON *pc = jobj(j, st, "per_class");
+  for (size_t l = 0; l < ss->nlabels; l++) {
+    cJSON *c = jobj(j, pc, ss->labels[l]);
+    jnum(j, c, "precision", ss->per_class[l].precision);
+    jnum(j, c, "recall", ss->per_class[l].recall);
+    jnum(j, c, "f1", ss->per_class[l].f1);
+    jnum(j, c, "support", (double)ss->per_class[l].support);
+    jnum(j, c, "predicted", (double)ss->per_class[l].predicted);
+  }
+  /* rows: gold labels; columns: the same labels, then the unextracted */
+  cJSON *cm = jobj(j, st, "confusion");
+  cJSON *cols = jarr(j, cm, "columns");
+  for (size_t l = 0; l < ss->nlabels; l++) jpush(j, cols, cJSON_CreateString(ss->labels[l]));
+  jpush(j, cols, cJSON_CreateString(ES_STRATEGY_NONE));
+  cJSON *rows = jarr(j, cm, "rows");
+  for (size_t g = 0; g < ss->nlabels; g++) {
+    cJSON *row = cJSON_CreateArray();
+    for (size_t c = 0; c <= ss->nlabels && row; c++)
+      jpush(j, row, cJSON_CreateNumber((double)es_strategy_confusion(ss, g, c)));
+    jpush(j, rows, row);
+  }
+  (void)s;
+}
+
+static void instances_section(jctx *j, cJSON *root, const es_run *run) {
+  const es_suite *s = run->suite;
+  cJSON *arr = jarr(j, root, "instances");
+  size_t nm = run->nmodels;
+  size_t *cursor = calloc(nm ? nm : 1, sizeof *cursor); /* next answered index per model */
+  if (!cursor) {
+    j->oom = 1;
+    return;
+  }
+  for (size_t i = 0; i < run->test.n && !j->oom; i++) {
+    const es_instance *in = &run->test.items[i];
+    cJSON *o = jobj(j, NULL, NULL);
+    jpush(j, arr, o);
+    jstr(j, o, "id", in->id);
+    jstr(j, o, "dialogue", in->dialogue->id);
+    jnum(j, o, "turn", (double)in->turn);
+    jnum(j, o, "context_turns", (double)(in->turn - in->ctx_start));
+    jstr(j, o, "scenario", in->dialogue->scenario);
+    jstr(j, o, "gold_strategy", label(s, in->gold_strategy));
+    jstr(j, o, "gold", in->gold);
+    cJSON *reps = jobj(j, o, "replies");
+    for (size_t m = 0; m < nm; m++) {
+      const es_model_run *mr = &run->models[m];
+      cJSON *r = jobj(j, reps, mr->cfg->name);
+      const char *text = mr->replies.text[i];
+      if (!text) {
+        jstr(j, r, "error", mr->replies.error[i]);
+        continue;
+      }
+      const es_extraction *e = &mr->ext[i];
+      size_t k = cursor[m]++; /* answered instances are in instance order */
+      jstr(j, r, "reply", text);
+      jstr(j, r, "strategy", label(s, e->strategy));
+      jstr(j, r, "strategy_status", es_strat_status_name(e->status));
+      if (e->status == ES_STRAT_UNKNOWN) {
+        char *raw = strndup(text + e->raw_off, e->raw_len);
+        if (!raw) j->oom = 1;
+        jstr(j, r, "strategy_stated", raw);
+        free(raw);
+      }
+      if (in->gold_strategy >= 0) {
+        if (!cJSON_AddBoolToObject(r, "strategy_correct",
+                                   e->status == ES_STRAT_OK && e->strategy == in->gold_strategy))
+          j->oom = 1;
+      }
+      cJSON *sc = jobj(j, r, "scores");
+      for (size_t q = 0; q < es_scores_count(mr->scores); q++) {
+        const es_metric *mt = es_scores_get(mr->scores, q);
+        if (mt->lines) jnum(j, sc, mt->name, mt->lines[k]);
+      }
+      const es_bleu_seg *g = &es_scores_bleu_segs(mr->scores)[k];
+      int v[10] = {g->hyp_len, g->ref_len, g->match[0], g->match[1], g->match[2],
+                   g->match[3], g->total[0], g->total[1], g->total[2], g->total[3]};
+      cJSON *bs = cJSON_CreateIntArray(v, 10);
+      if (!bs || !r || !cJSON_AddItemToObject(r, "bleu_stats", bs)) {
+        cJSON_Delete(bs);
+        j->oom = 1;
+      }
+    }
+  }
+  free(cursor);
+}
+
+static int write_json(const es_run *run, const char *path, es_error *err) {
+  jctx j = {0};
+  cJSON *root = jobj(&j, NULL, NULL);
+  cJSON *meta = jobj(&j, root, "esbench");
+  jstr(&j, meta, "version", ESBENCH_VERSION);
+  jnum(&j, meta, "results_schema", RESULTS_SCHEMA);
+  jstr(&j, root, "created", run->created);
+  echo_config(&j, root, run);
+  dataset_section(&j, root, run);
+  cJSON *sigs = jobj(&j, root, "signatures");
+  if (run->nmodels) {
+    const es_scores *sc = run->models[0].scores;
+    for (size_t k = 0; k < es_scores_count(sc); k++)
+      jstr(&j, sigs, es_scores_get(sc, k)->name, es_scores_get(sc, k)->signature);
+  }
+  cJSON *totals = jobj(&j, root, "totals");
+  jnum(&j, totals, "models", (double)run->nmodels);
+  jnum(&j, totals, "instances", (double)run->test.n);
+  jnum(&j, totals, "failed", (double)run->failed);
+  cJSON *models = jarr(&j, root, "models");
+  for (size_t m = 0; m < run->nmodels; m++) model_section(&j, models, run, &run->models[m]);
+  instances_section(&j, root, run);
+  char *text = j.oom ? NULL : cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!text) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory writing results.json");
+  FILE *f = fopen(path, "wb");
+  int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+  if (f && fclose(f) != 0) ok = 0;
+  free(text);
+  if (!ok) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  return 0;
+}
+
+static int write_summary_csv(const es_run *run, const char *path, es_error *err) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  es_csv_text(f, "model", 1);
+  es_csv_text(f, "metric", 0);
+  es_csv_text(f, "value", 0);
+  es_csv_text(f, "n", 0);
+  es_csv_text(f, "signature", 0);
+  es_csv_end_row(f);
+  for (size_t m = 0; m < run->nmodels; m++) {
+    const es_model_run *mr = &run->models[m];
+    for (size_t k = 0; k < es_scores_count(mr->scores); k++) {
+      const es_metric *mt = es_scores_get(mr->scores, k);
+      es_csv_text(f, mr->cfg->name, 1);
+      es_csv_text(f, mt->name, 0);
+      es_csv_number(f, mt->value, 0);
+      es_csv_int(f, (long long)mr->nanswered, 0);
+      es_csv_text(f, mt->signature, 0);
+      es_csv_end_row(f);
+    }
+    static const char *const names[3] = {"strategy-accuracy", "strategy-macro-f1",
+                                         "strategy-weighted-f1"};
+    double vals[3] = {100.0 * mr->strategy.accuracy, 100.0 * mr->strategy.macro_f1,
+                      100.0 * mr->strategy.weighted_f1};
+    for (int k = 0; k < 3; k++) {
+      es_csv_text(f, mr->cfg->name, 1);
+      es_csv_text(f, names[k], 0);
+      es_csv_number(f, vals[k], 0);
+      es_csv_int(f, (long long)mr->strategy_n, 0);
+      es_csv_text(f, "strategy|labels:suite|unstated-or-unknown:wrong|zero_division:0", 0);
+      es_csv_end_row(f);
+    }
+  }
+  if (fclose(f) != 0)
+    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  return 0;
+}
+
+static int write_instances_csv(const es_run *run, const char *path, es_error *err) {
+  const es_suite *s = run->suite;
+  FILE *f = fopen(path, "wb");
+  if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  static const char *const head[] = {"instance", "model", "dialogue", "turn", "scenario",
+                                     "gold_strategy", "strategy", "strategy_status",
+                                     "strategy_correct", "error"};
+  for (size_t h = 0; h < sizeof head / sizeof head[0]; h++) es_csv_text(f, head[h], h == 0);
+  /* the per-instance metrics of the profile, in its order */
+  const es_scores *first = run->nmodels ? run->models[0].scores : NULL;
+  size_t nmet = first ? es_scores_count(first) : 0;
+  for (size_t q = 0; q < nmet; q++)
+    if (es_scores_get(first, q)->lines) es_csv_text(f, es_scores_get(first, q)->name, 0);
+  es_csv_text(f, "reply", 0);
+  es_csv_text(f, "gold", 0);
+  es_csv_end_row(f);
+  for (size_t m = 0; m < run->nmodels; m++) {
+    const es_model_run *mr = &run->models[m];
+    size_t k = 0;
+    for (size_t i = 0; i < run->test.n; i++) {
+      const es_instance *in = &run->test.items[i];
+      const char *text = mr->replies.text[i];
+      const es_extraction *e = &mr->ext[i];
+      char turn[32];
+      snprintf(turn, sizeof turn, "%zu", in->turn);
+      es_csv_text(f, in->id, 1);
+      es_csv_text(f, mr->cfg->name, 0);
+      es_csv_text(f, in->dialogue->id, 0);
+      es_csv_text(f, turn, 0);
+      es_csv_text(f, in->dialogue->scenario, 0);
+      es_csv_text(f, label(s, in->gold_strategy), 0);
+      es_csv_text(f, text ? label(s, e->strategy) : NULL, 0);
+      es_csv_text(f, text ? es_strat_status_name(e->status) : NULL, 0);
+      if (text && in->gold_strategy >= 0)
+        es_csv_text(f, e->status == ES_STRAT_OK && e->strategy == in->gold_strategy ? "1" : "0", 0);
+      else
+        es_csv_text(f, NULL, 0);
+      es_csv_text(f, text ? NULL : mr->replies.error[i], 0);
+      for (size_t q = 0; q < nmet; q++) {
+        const es_metric *mt = es_scores_get(mr->scores, q);
+        if (!mt->lines) continue;
+        if (text) es_csv_number(f, mt->lines[k], 0);
+        else es_csv_text(f, NULL, 0);
+      }
+      es_csv_text(f, text, 0);
+      es_csv_text(f, in->gold, 0);
+      es_csv_end_row(f);
+      if (text) k++;
+    }
+  }
+  if (fclose(f) != 0)
+    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  return 0;
+}
+
+int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
+  char name[256];
+  if (opt->run_name) {
+    snprintf(name, sizeof name, "%s", opt->run_name);
+  } else {
+    /* <suite>-<UTC timestamp without separators> */
+    char ts[32];
+    size_t k = 0;
+    for (const char *p = run->created; *p && k + 1 < sizeof ts; p++)
+      if (*p != '-' && *p != ':') ts[k++] = *p;
+    ts[k] = '\0';
+    snprintf(name, sizeof name, "%s-%s", run->suite->name, ts);
+  }
+  if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+    return es_error_set(err, ES_EXIT_USAGE, "invalid run name '%s'", name);
+  es_outdir od;
+  const char *root = opt->out_root ? opt->out_root : run->suite->report.dir;
+  if (es_outdir_begin(&od, root, name, err) != 0) return -1;
+  static const struct {
+    const char *file;
+    int (*write)(const es_run *run, const char *path, es_error *err);
+  } outputs[] = {
+      {"results.json", write_json},
+      {"summary.csv", write_summary_csv},
+      {"instances.csv", write_instances_csv},
+  };
+  for (size_t k = 0; k < sizeof outputs / sizeof outputs[0]; k++) {
+    char *path = es_outdir_file(&od, outputs[k].file);
+    int rc = path ? outputs[k].write(run, path, err)
+                  : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    free(path);
+    if (rc != 0) {
+      es_outdir_release(&od);
+      return -1;
+    }
+  }
+  if (es_outdir_commit(&od, err) != 0) {
+    es_outdir_release(&od);
+    return -1;
+  }
+  run->out_path = od.final;
+  od.final = NULL;
+  es_outdir_release(&od);
+  return 0;
+}
