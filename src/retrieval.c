@@ -72,7 +72,7 @@ es_bm25 *es_bm25_new(const char *const *docs, size_t n) {
       goto fail;
     total_len += (double)toks[d].len;
     /* sort the ids so equal terms are adjacent: one posting per (term, doc) */
-    qsort(toks[d].ids, toks[d].len, sizeof *toks[d].ids, cmp_u32);
+    if (toks[d].len > 1) qsort(toks[d].ids, toks[d].len, sizeof *toks[d].ids, cmp_u32);
   }
   ix->nterms = es_vocab_size(ix->vocab);
   df = calloc(ix->nterms + 1, sizeof *df);
@@ -165,7 +165,7 @@ static long best_match(es_bm25 *ix, int with_stop_words) {
 long es_bm25_best(es_bm25 *ix, const char *query) {
   es_seq_clear(&ix->q);
   if (es_tokenize_cb(ix->tok, query, strlen(query), query_term, ix) != ES_OK) return -1;
-  qsort(ix->q.ids, ix->q.len, sizeof *ix->q.ids, cmp_u32);
+  if (ix->q.len > 1) qsort(ix->q.ids, ix->q.len, sizeof *ix->q.ids, cmp_u32);
   long best = best_match(ix, 0);
   return best >= 0 ? best : best_match(ix, 1);
 }
