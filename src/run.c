@@ -46,7 +46,8 @@ static int locate_dataset(const es_run_options *opt, const es_suite *s, char **p
         s->dataset.name);
   es_fetch_options fo = {0};
   if (es_fetch_dataset(s->dataset.name, &fo, path, err) == 0) return 0;
-  es_error_prefix(err, "%s", where.msg);
+  /* the download error already says how to get the file by hand */
+  es_error_prefix(err, "'%s' is not in --data-dir, $ESBENCH_DATA_DIR or the cache", s->dataset.file);
   return -1;
 }
 
