@@ -1,9 +1,12 @@
 /*
  * distinct.c: Distinct-n counters with dense n-gram ids (see distinct.h).
  *
- * Per n: an open-addressing table maps an n-gram (its n ids, stored once per
- * distinct n-gram in `keys`) to a dense id; `seq` holds the dense ids of all
- * lines' n-grams back to back and `off[line]` where each line starts. An
+ * Per n: an open-addressing table maps an n-gram to a dense id. The key of
+ * an n-gram is one 64-bit integer: the dense id of its (n-1)-gram prefix and
+ * its last token id (for n = 1, the token id), so every order compares one
+ * integer stored in the slot itself, whatever n is. `seq` holds the dense
+ * ids of all lines' n-grams back to back and `off[line]` where each line
+ * starts. An
  * n-gram's "esconv" flag says whether it occurred anywhere but as the last
  * n-gram of its line, which is what the ESConv variant counts as unique.
  */
@@ -15,11 +18,14 @@
 #define EMPTY UINT32_MAX
 
 typedef struct {
-  int32_t *keys;         /* n ids per dense id */
-  uint64_t *hashes;      /* hash per dense id (for growing the table) */
+  uint64_t key; /* (prefix id << 32) | last token id */
+  uint32_t id;  /* dense id, EMPTY for a free slot */
+} slot;
+
+typedef struct {
   unsigned char *esconv; /* per dense id: seen outside a line's last place */
   size_t ntypes, types_cap;
-  uint32_t *slots; /* dense id, EMPTY */
+  slot *slots;
   size_t nslots;   /* power of two, load <= 1/2 */
   uint32_t *seq;   /* dense ids of every line's n-grams */
   size_t seq_len, seq_cap;
@@ -33,13 +39,9 @@ struct es_distinct {
   order ord[ES_DISTINCT_MAX_N];
 };
 
-static uint64_t hash_ids(const int32_t *p, unsigned n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull;
-  for (unsigned i = 0; i < n; i++) {
-    h = (h ^ (uint32_t)p[i]) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  return h;
+static size_t hash_key(uint64_t key) {
+  uint64_t h = key * 0x9e3779b97f4a7c15ull;
+  return (size_t)(h ^ (h >> 29));
 }
 
 es_status es_distinct_new(unsigned max_n, es_distinct **out) {
@@ -58,7 +60,7 @@ es_status es_distinct_new(unsigned max_n, es_distinct **out) {
       es_distinct_free(d);
       return ES_ERR_NOMEM;
     }
-    memset(o->slots, 0xff, o->nslots * sizeof *o->slots);
+    for (size_t i = 0; i < o->nslots; i++) o->slots[i].id = EMPTY;
     o->off[0] = 0;
   }
   *out = d;
@@ -69,8 +71,6 @@ void es_distinct_free(es_distinct *d) {
   if (!d) return;
   for (unsigned k = 0; k < ES_DISTINCT_MAX_N; k++) {
     order *o = &d->ord[k];
-    free(o->keys);
-    free(o->hashes);
     free(o->esconv);
     free(o->slots);
     free(o->seq);
@@ -82,16 +82,10 @@ void es_distinct_free(es_distinct *d) {
 /* Makes room for `more` new types and `grams` more sequence entries in o,
  * before anything is changed, so that an add either completes or leaves the
  * counter as it was. */
-static es_status reserve(order *o, unsigned n, size_t more, size_t grams) {
+static es_status reserve(order *o, size_t more, size_t grams) {
   if (o->ntypes + more > o->types_cap) {
     size_t cap = o->types_cap ? o->types_cap : 256;
     while (cap < o->ntypes + more) cap *= 2;
-    int32_t *k = realloc(o->keys, cap * n * sizeof *k);
-    if (!k) return ES_ERR_NOMEM;
-    o->keys = k;
-    uint64_t *h = realloc(o->hashes, cap * sizeof *h);
-    if (!h) return ES_ERR_NOMEM;
-    o->hashes = h;
     unsigned char *e = realloc(o->esconv, cap);
     if (!e) return ES_ERR_NOMEM;
     o->esconv = e;
@@ -100,13 +94,14 @@ static es_status reserve(order *o, unsigned n, size_t more, size_t grams) {
   if (2 * (o->ntypes + more) > o->nslots) {
     size_t ns = o->nslots;
     while (2 * (o->ntypes + more) > ns) ns *= 2;
-    uint32_t *slots = malloc(ns * sizeof *slots);
+    slot *slots = malloc(ns * sizeof *slots);
     if (!slots) return ES_ERR_NOMEM;
-    memset(slots, 0xff, ns * sizeof *slots);
-    for (size_t id = 0; id < o->ntypes; id++) {
-      size_t i = (size_t)o->hashes[id] & (ns - 1);
-      while (slots[i] != EMPTY) i = (i + 1) & (ns - 1);
-      slots[i] = (uint32_t)id;
+    for (size_t i = 0; i < ns; i++) slots[i].id = EMPTY;
+    for (size_t k = 0; k < o->nslots; k++) {
+      if (o->slots[k].id == EMPTY) continue;
+      size_t i = hash_key(o->slots[k].key) & (ns - 1);
+      while (slots[i].id != EMPTY) i = (i + 1) & (ns - 1);
+      slots[i] = o->slots[k];
     }
     free(o->slots);
     o->slots = slots;
@@ -123,19 +118,15 @@ static es_status reserve(order *o, unsigned n, size_t more, size_t grams) {
   return ES_OK;
 }
 
-/* The dense id of the n-gram at p, a new one if unseen (room reserved). */
-static uint32_t intern(order *o, const int32_t *p, unsigned n) {
-  uint64_t h = hash_ids(p, n);
-  size_t mask = o->nslots - 1, i = (size_t)h & mask;
-  for (; o->slots[i] != EMPTY; i = (i + 1) & mask) {
-    uint32_t id = o->slots[i];
-    if (o->hashes[id] == h && memcmp(o->keys + (size_t)id * n, p, n * sizeof *p) == 0) return id;
-  }
+/* The dense id of key, a new one on first sight (room is reserved). */
+static uint32_t intern(order *o, uint64_t key) {
+  size_t mask = o->nslots - 1, i = hash_key(key) & mask;
+  for (; o->slots[i].id != EMPTY; i = (i + 1) & mask)
+    if (o->slots[i].key == key) return o->slots[i].id;
   uint32_t id = (uint32_t)o->ntypes++;
-  memcpy(o->keys + (size_t)id * n, p, n * sizeof *p);
-  o->hashes[id] = h;
   o->esconv[id] = 0;
-  o->slots[i] = id;
+  o->slots[i].key = key;
+  o->slots[i].id = id;
   return id;
 }
 
@@ -153,15 +144,18 @@ es_status es_distinct_add(es_distinct *d, const int32_t *ids, size_t len) {
     unsigned n = k + 1;
     size_t grams = len >= n ? len - n + 1 : 0;
     if (grams > UINT32_MAX - d->ord[k].ntypes) return ES_ERR_ARG;
-    es_status st = reserve(&d->ord[k], n, grams, grams);
+    es_status st = reserve(&d->ord[k], grams, grams);
     if (st != ES_OK) return st;
   }
   for (unsigned k = 0; k < d->max_n; k++) {
     order *o = &d->ord[k];
     unsigned n = k + 1;
     size_t grams = len >= n ? len - n + 1 : 0;
+    /* the prefixes: this line's (n-1)-grams, counted just before */
+    const uint32_t *prefix = k ? d->ord[k - 1].seq + d->ord[k - 1].off[d->lines] : NULL;
     for (size_t i = 0; i < grams; i++) {
-      uint32_t id = intern(o, ids + i, n);
+      uint64_t key = (k ? (uint64_t)prefix[i] << 32 : 0) | (uint32_t)ids[i + k];
+      uint32_t id = intern(o, key);
       o->seq[o->seq_len++] = id;
       if (i + 1 < grams) { /* myMetrics: range(0, len(sen) - k) */
         o->total_esconv++;

@@ -14,10 +14,11 @@
 #include <string.h>
 
 typedef struct {
+  uint64_t head; /* the string's first 8 bytes (zero-padded) */
   uint32_t hash;
   int32_t id;
-  uint32_t len;  /* copies of length[id] and offset[id]: a probe reads */
-  uint32_t off;  /* only the slot and the arena */
+  uint32_t len;  /* copies of length[id] and offset[id]: a probe of a */
+  uint32_t off;  /* string of at most 8 bytes reads only the slot */
 } slot;
 
 struct es_vocab {
@@ -42,19 +43,14 @@ const char *es_status_str(es_status st) {
   return "unknown error";
 }
 
-/* Hashes 8 bytes at a time (tokens are short; every byte counts once). */
-static uint32_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-    s += 8;
-    n -= 8;
-  }
+/* The first min(n, 8) bytes of s as a little-endian word, zero-padded. */
+static inline uint64_t head_word(const char *s, size_t n) {
   uint64_t w = 0;
-  switch (n) { /* the tail, little-endian, without a variable-length memcpy */
+  if (n >= 8) {
+    memcpy(&w, s, 8);
+    return w;
+  }
+  switch (n) { /* no variable-length memcpy */
     case 7: w |= (uint64_t)(unsigned char)s[6] << 48; /* fall through */
     case 6: w |= (uint64_t)(unsigned char)s[5] << 40; /* fall through */
     case 5: w |= (uint64_t)(unsigned char)s[4] << 32; /* fall through */
@@ -63,18 +59,18 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     case 2: w |= (uint64_t)(unsigned char)s[1] << 8;  /* fall through */
     case 1: w |= (uint64_t)(unsigned char)s[0];
   }
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 29;
-  return (uint32_t)h;
+  return w;
 }
 
-static int same_bytes(const char *a, const char *b, size_t n) {
-  if (n <= 8) { /* the common case: one short word, no call */
-    for (size_t i = 0; i < n; i++)
-      if (a[i] != b[i]) return 0;
-    return 1;
+/* Hashes the head word, then the rest 8 bytes at a time. */
+static inline uint32_t hash_bytes(const char *s, size_t n, uint64_t head) {
+  uint64_t h = (0x9e3779b97f4a7c15ull ^ n ^ head) * 0xff51afd7ed558ccdull;
+  for (size_t i = 8; i < n; i += 8) {
+    h ^= h >> 32;
+    h = (h ^ head_word(s + i, n - i)) * 0xc4ceb9fe1a85ec53ull;
   }
-  return memcmp(a, b, n) == 0;
+  h ^= h >> 29;
+  return (uint32_t)h;
 }
 
 es_vocab *es_vocab_new(void) {
@@ -117,24 +113,28 @@ static int grow_table(es_vocab *v) {
 }
 
 /* The slot holding s, or the empty slot where it would go. */
-static size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t h) {
+static inline size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t h,
+                           uint64_t head) {
   size_t i = h & (v->nslots - 1);
   for (;;) {
     const slot *sl = &v->slots[i];
     if (sl->id < 0) return i;
-    if (sl->hash == h && sl->len == n && same_bytes(v->arena + sl->off, s, n))
+    if (sl->hash == h && sl->head == head && sl->len == n &&
+        (n <= 8 || memcmp(v->arena + sl->off + 8, s + 8, n - 8) == 0))
       return i;
     i = (i + 1) & (v->nslots - 1);
   }
 }
 
 int32_t es_vocab_find(const es_vocab *v, const char *s, size_t n) {
-  return v->slots[probe(v, s, n, hash_bytes(s, n))].id;
+  uint64_t head = head_word(s, n);
+  return v->slots[probe(v, s, n, hash_bytes(s, n, head), head)].id;
 }
 
 int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
-  uint32_t h = hash_bytes(s, n);
-  size_t at = probe(v, s, n, h);
+  uint64_t head = head_word(s, n);
+  uint32_t h = hash_bytes(s, n, head);
+  size_t at = probe(v, s, n, h, head);
   if (v->slots[at].id >= 0) return v->slots[at].id;
   if (v->n >= INT32_MAX || n >= UINT32_MAX / 2 || v->arena_len + n + 1 > UINT32_MAX) return -1;
   if (v->n == v->ids_cap) {
@@ -161,7 +161,7 @@ int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
   v->offset[id] = v->arena_len;
   v->length[id] = (uint32_t)n;
   v->arena_len += n + 1;
-  v->slots[at] = (slot){h, id, (uint32_t)n, (uint32_t)v->offset[id]};
+  v->slots[at] = (slot){head, h, id, (uint32_t)n, (uint32_t)v->offset[id]};
   if (v->n * 2 > v->nslots && grow_table(v) != 0) {
     /* the id is interned; only the table did not grow: still consistent */
   }
