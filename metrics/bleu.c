@@ -62,7 +62,7 @@ struct es_bleu_counter {
   uint32_t *ugen;
   int32_t *ucnt, *uused;
   size_t ucap;
-  int32_t *hid, *rid;
+  int32_t *hpos, *hslot, *rpos, *rslot; /* surviving positions, their slots */
   size_t pcap;
   /* several references: per dense id (gcap) */
   int32_t *hyp_cnt, *ref_cur, *ref_max, *touched;
@@ -76,8 +76,10 @@ void es_bleu_counter_free(es_bleu_counter *c) {
   free(c->ugen);
   free(c->ucnt);
   free(c->uused);
-  free(c->hid);
-  free(c->rid);
+  free(c->hpos);
+  free(c->hslot);
+  free(c->rpos);
+  free(c->rslot);
   free(c->hyp_cnt);
   free(c->ref_cur);
   free(c->ref_max);
@@ -86,18 +88,28 @@ void es_bleu_counter_free(es_bleu_counter *c) {
   free(c);
 }
 
-/* Grows *arr (elem bytes each) from *have to at least need elements
- * (doubling); new memory is zeroed when zero is set. */
-static int grow(void *arr, size_t elem, size_t have, size_t need, size_t *got, int zero) {
+/* The capacity to grow `have` to for `need` elements: doubling from 256. */
+static size_t next_cap(size_t have, size_t need) {
   size_t cap = have ? have : 256;
   while (cap < need) cap *= 2;
-  void *p = realloc(*(void **)arr, cap * elem);
-  if (!p) return 0;
-  if (zero) memset((char *)p + have * elem, 0, (cap - have) * elem);
-  *(void **)arr = p;
-  *got = cap;
-  return 1;
+  return cap;
 }
+
+/* p (have elements of elem bytes) reallocated to cap elements, the new ones
+ * zeroed when zero is set; NULL (p untouched) when out of memory. */
+static void *resize(void *p, size_t elem, size_t have, size_t cap, int zero) {
+  char *q = realloc(p, cap * elem);
+  if (q && zero) memset(q + have * elem, 0, (cap - have) * elem);
+  return q;
+}
+
+/* Resizes the counter array c->field from have to cap elements. */
+#define RESIZE(c, field, have, cap, zero)                                       \
+  do {                                                                          \
+    void *p_ = resize((c)->field, sizeof *(c)->field, (have), (cap), (zero));   \
+    if (!p_) return ES_ERR_NOMEM;                                               \
+    (c)->field = p_;                                                            \
+  } while (0)
 
 /* Makes room for `grams` table entries at load <= 1/2 and selects the part
  * of the table this segment uses. */
@@ -108,10 +120,9 @@ static es_status table_reserve(es_bleu_counter *c, size_t grams) {
     size *= 2;
     bits++;
   }
-  if (size > c->cap) {
-    size_t cap;
-    if (!grow(&c->slots, sizeof *c->slots, c->cap, size, &cap, 1)) return ES_ERR_NOMEM;
-    c->cap = cap;
+  if (size + 1 > c->cap) { /* + NOT_FOUND's slot */
+    RESIZE(c, slots, c->cap, size + 1, 1);
+    c->cap = size + 1;
   }
   c->mask = size - 1;
   c->shift = 64 - bits;
@@ -151,115 +162,133 @@ static inline size_t slot_intern(es_bleu_counter *c, uint64_t key) {
   }
 }
 
-/* The slot of key, or -1. */
+/* The slot of key, or NOT_FOUND: the slot after the table, whose counts
+ * are always 0, so callers need no branch on the result. */
+#define NOT_FOUND(c) ((int32_t)(c)->mask + 1)
 static inline int32_t slot_find(const es_bleu_counter *c, uint64_t key) {
   for (size_t i = slot_of(c, key);; i = (i + 1) & c->mask) {
     const slot *s = &c->slots[i];
-    if (s->gen != c->gen) return -1;
-    if (s->key == key) return (int32_t)i;
+    int occupied = s->gen == c->gen;
+    if (!occupied || s->key == key) return occupied ? (int32_t)i : NOT_FOUND(c);
   }
 }
 
 static inline uint64_t key_of(uint32_t prefix, uint32_t low) { return (uint64_t)prefix << 32 | low; }
 
+/* Grows the per-position and per-token arrays of the one-reference walk. */
+static es_status one_ref_reserve(es_bleu_counter *c, size_t npos, size_t ntok) {
+  if (npos > c->pcap) {
+    size_t cap = next_cap(c->pcap, npos);
+    RESIZE(c, hpos, c->pcap, cap, 0);
+    RESIZE(c, hslot, c->pcap, cap, 0);
+    RESIZE(c, rpos, c->pcap, cap, 0);
+    RESIZE(c, rslot, c->pcap, cap, 0);
+    c->pcap = cap;
+  }
+  if (ntok > c->ucap) { /* zeroed: the loops read counts of absent tokens */
+    size_t cap = next_cap(c->ucap, ntok);
+    RESIZE(c, ugen, c->ucap, cap, 1);
+    RESIZE(c, ucnt, c->ucap, cap, 1);
+    RESIZE(c, uused, c->ucap, cap, 1);
+    c->ucap = cap;
+  }
+  return ES_OK;
+}
+
+/* Whether a token is shared is a coin toss to the branch predictor, so the
+ * unigram loops update counts through conditional moves and the positions
+ * that go on to bigrams are compacted into lists without branches. Higher
+ * orders keep compacting the lists as they go. */
 static es_status count_one_ref(es_bleu_counter *c, const es_seq *hyp, const es_seq *ref,
                                es_bleu_seg *out) {
   const int32_t L = (int32_t)hyp->len, R = (int32_t)ref->len;
   const int32_t *h = hyp->ids, *t = ref->ids;
   int32_t maxtok = -1;
-  for (int32_t i = 0; i < L; i++)
-    if (h[i] > maxtok) maxtok = h[i];
-  size_t npos = (size_t)(L > R ? L : R);
-  if (npos > c->pcap) {
-    size_t cap;
-    if (!grow(&c->hid, sizeof *c->hid, c->pcap, npos, &cap, 0) ||
-        !grow(&c->rid, sizeof *c->rid, c->pcap, npos, &cap, 0))
-      return ES_ERR_NOMEM;
-    c->pcap = cap;
-  }
-  if ((size_t)maxtok + 1 > c->ucap) {
-    size_t cap;
-    if (!grow(&c->ugen, sizeof *c->ugen, c->ucap, (size_t)maxtok + 1, &cap, 1) ||
-        !grow(&c->ucnt, sizeof *c->ucnt, c->ucap, (size_t)maxtok + 1, &cap, 0) ||
-        !grow(&c->uused, sizeof *c->uused, c->ucap, (size_t)maxtok + 1, &cap, 0))
-      return ES_ERR_NOMEM;
-    c->ucap = cap;
-  }
+  for (int32_t i = 0; i < L; i++) maxtok = h[i] > maxtok ? h[i] : maxtok;
+  for (int32_t j = 0; j < R; j++) maxtok = t[j] > maxtok ? t[j] : maxtok;
+  es_status st = one_ref_reserve(c, (size_t)(L > R ? L : R), (size_t)maxtok + 1);
+  if (st != ES_OK) return st;
   const uint32_t gen = c->gen;
   uint32_t *ugen = c->ugen;
-  int32_t *ucnt = c->ucnt, *uused = c->uused, *hid = c->hid, *rid = c->rid;
+  int32_t *ucnt = c->ucnt, *uused = c->uused;
+  int32_t *hpos = c->hpos, *hslot = c->hslot, *rpos = c->rpos, *rslot = c->rslot;
   slot *slots = c->slots;
 
-  /* unigrams */
+  /* unigrams, by token id */
   for (int32_t i = 0; i < L; i++) {
-    int32_t w = h[i];
-    if (ugen[w] != gen) {
-      ugen[w] = gen;
-      ucnt[w] = 0;
-      uused[w] = 0;
-    }
-    ucnt[w]++;
+    int32_t w = h[i], fresh = ugen[w] != gen;
+    ucnt[w] = fresh ? 1 : ucnt[w] + 1;
+    uused[w] = fresh ? 0 : uused[w];
+    ugen[w] = gen;
   }
   int32_t matched = 0;
   for (int32_t j = 0; j < R; j++) {
     int32_t w = t[j];
-    if (w <= maxtok && ugen[w] == gen && uused[w] < ucnt[w]) {
-      uused[w]++;
-      matched++;
-    }
+    int32_t m = (ugen[w] == gen) & (uused[w] < ucnt[w]);
+    uused[w] += m;
+    matched += m;
   }
   out->match[0] = matched;
   if (!matched || c->order < 2 || L < 2 || R < 2) return ES_OK;
 
-  /* bigrams: the prefix is the first token */
+  /* bigrams: hypothesis positions whose first token the reference has,
+   * reference positions whose first token the hypothesis has; the key's
+   * prefix is that token */
+  int32_t nh = 0, nr = 0;
   for (int32_t i = 0; i < L - 1; i++) {
-    if (uused[h[i]] == 0) {
-      hid[i] = -1;
-      continue;
-    }
-    size_t k = slot_intern(c, key_of((uint32_t)h[i], 0x80000000u | (uint32_t)h[i + 1]));
-    slots[k].cnt++;
-    hid[i] = (int32_t)k;
+    hpos[nh] = i;
+    nh += uused[h[i]] != 0;
   }
-  matched = 0;
   for (int32_t j = 0; j < R - 1; j++) {
-    int32_t w = t[j];
-    if (w > maxtok || ugen[w] != gen) {
-      rid[j] = -1;
-      continue;
-    }
-    int32_t k = slot_find(c, key_of((uint32_t)w, 0x80000000u | (uint32_t)t[j + 1]));
-    rid[j] = k;
-    if (k >= 0 && slots[k].used < slots[k].cnt) {
-      slots[k].used++;
-      matched++;
-    }
+    rpos[nr] = j;
+    nr += ugen[t[j]] == gen;
+  }
+  for (int32_t k = 0; k < nh; k++) {
+    int32_t i = hpos[k];
+    size_t s = slot_intern(c, key_of((uint32_t)h[i], 0x80000000u | (uint32_t)h[i + 1]));
+    slots[s].cnt++;
+    hslot[k] = (int32_t)s;
+  }
+  slots[NOT_FOUND(c)] = (slot){0};
+  matched = 0;
+  for (int32_t k = 0; k < nr; k++) {
+    int32_t j = rpos[k];
+    int32_t s = slot_find(c, key_of((uint32_t)t[j], 0x80000000u | (uint32_t)t[j + 1]));
+    int32_t m = slots[s].used < slots[s].cnt;
+    slots[s].used += m;
+    matched += m;
+    rslot[k] = s;
   }
   out->match[1] = matched;
 
-  /* longer n-grams: the prefix is the slot of the (n-1)-gram */
+  /* longer n-grams: the key's prefix is the slot of the (n-1)-gram; by now
+   * the survivors are mostly all or mostly none, so plain branches do */
   for (int n = 2; matched && n < c->order && n < L && n < R; n++) {
-    for (int32_t i = 0; i < L - n; i++) {
-      int32_t q = hid[i];
-      if (q < 0 || slots[q].used == 0) {
-        hid[i] = -1;
-        continue;
+    int32_t m = 0;
+    for (int32_t k = 0; k < nh; k++) {
+      int32_t i = hpos[k], q = hslot[k];
+      if (i + n < L && slots[q].used != 0) {
+        size_t s = slot_intern(c, key_of((uint32_t)q + 1, (uint32_t)h[i + n]));
+        slots[s].cnt++;
+        hpos[m] = i;
+        hslot[m++] = (int32_t)s;
       }
-      size_t k = slot_intern(c, key_of((uint32_t)q + 1, (uint32_t)h[i + n]));
-      slots[k].cnt++;
-      hid[i] = (int32_t)k;
     }
+    nh = m;
+    m = 0;
     matched = 0;
-    for (int32_t j = 0; j < R - n; j++) {
-      int32_t q = rid[j];
-      if (q < 0) continue;
-      int32_t k = slot_find(c, key_of((uint32_t)q + 1, (uint32_t)t[j + n]));
-      rid[j] = k;
-      if (k >= 0 && slots[k].used < slots[k].cnt) {
-        slots[k].used++;
-        matched++;
+    for (int32_t k = 0; k < nr; k++) {
+      int32_t j = rpos[k], q = rslot[k];
+      if (j + n < R && q != NOT_FOUND(c)) {
+        int32_t s = slot_find(c, key_of((uint32_t)q + 1, (uint32_t)t[j + n]));
+        int32_t hit = slots[s].used < slots[s].cnt;
+        slots[s].used += hit;
+        matched += hit;
+        rpos[m] = j;
+        rslot[m++] = s;
       }
     }
+    nr = m;
     out->match[n] = matched;
   }
   return ES_OK;
@@ -289,13 +318,12 @@ static es_status count_many_refs(es_bleu_counter *c, const es_seq *hyp, const es
   const int32_t L = (int32_t)hyp->len, *h = hyp->ids;
   size_t need = hyp->len * (size_t)order;
   if (need > c->gcap) {
-    size_t cap;
-    if (!grow(&c->hyp_cnt, sizeof *c->hyp_cnt, c->gcap, need, &cap, 0) ||
-        !grow(&c->ref_cur, sizeof *c->ref_cur, c->gcap, need, &cap, 0) ||
-        !grow(&c->ref_max, sizeof *c->ref_max, c->gcap, need, &cap, 0) ||
-        !grow(&c->touched, sizeof *c->touched, c->gcap, need, &cap, 0) ||
-        !grow(&c->gorder, sizeof *c->gorder, c->gcap, need, &cap, 0))
-      return ES_ERR_NOMEM;
+    size_t cap = next_cap(c->gcap, need);
+    RESIZE(c, hyp_cnt, c->gcap, cap, 0);
+    RESIZE(c, ref_cur, c->gcap, cap, 0);
+    RESIZE(c, ref_max, c->gcap, cap, 0);
+    RESIZE(c, touched, c->gcap, cap, 0);
+    RESIZE(c, gorder, c->gcap, cap, 0);
     c->gcap = cap;
   }
   int32_t ngrams = 0;
@@ -323,7 +351,7 @@ static es_status count_many_refs(es_bleu_counter *c, const es_seq *hyp, const es
       int nmax = R - i < order ? R - i : order;
       for (int n = 0; n < nmax; n++) {
         int32_t k = slot_find(c, key_of((uint32_t)prefix, (uint32_t)t[i + n]));
-        if (k < 0) break;
+        if (k == NOT_FOUND(c)) break;
         int32_t g = c->slots[k].id;
         if (c->ref_cur[g]++ == 0) c->touched[ntouched++] = g;
         prefix = g + 1;
@@ -342,7 +370,7 @@ static es_status count_many_refs(es_bleu_counter *c, const es_seq *hyp, const es
   return ES_OK;
 }
 
-/* ES_OK when every id of s is >= 0 and s is short enough for int32 counts. */
+/* Whether every id of s is >= 0 and s is at most limit tokens long. */
 static int seq_ok(const es_seq *s, size_t limit) {
   if (s->len > limit) return 0;
   for (size_t i = 0; i < s->len; i++)
@@ -353,7 +381,8 @@ static int seq_ok(const es_seq *s, size_t limit) {
 es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *refs, size_t nrefs,
                         es_bleu_seg *out) {
   const int order = c->order;
-  const size_t limit = (size_t)INT32_MAX / (size_t)(order + 1);
+  /* slot numbers and counts are int32: at most 2^28 n-grams a segment */
+  const size_t limit = ((size_t)1 << 28) / (size_t)order;
   if (nrefs == 0 || !seq_ok(hyp, limit)) return ES_ERR_ARG;
   for (size_t r = 0; r < nrefs; r++)
     if (!seq_ok(&refs[r], limit)) return ES_ERR_ARG;
@@ -481,12 +510,14 @@ es_status es_bleu_sacre_compute(const es_bleu_sums *s, const es_bleu_sacre_opts 
   return ES_OK;
 }
 
-/* Appends "key:value|" pieces for es_bleu_sacre_signature. */
+/* The signature being written: like snprintf, len counts what would have
+ * been written had buf been large enough. */
 typedef struct {
   char *buf;
   size_t size, len;
 } sigbuf;
 
+/* Appends "key:value", after a '|' unless first. */
 static void sig_put(sigbuf *b, const char *key, const char *value) {
   int n = snprintf(b->buf && b->len < b->size ? b->buf + b->len : NULL,
                    b->buf && b->len < b->size ? b->size - b->len : 0, "%s%s:%s",
@@ -497,7 +528,7 @@ static void sig_put(sigbuf *b, const char *key, const char *value) {
 int es_bleu_sacre_signature(const es_bleu_sacre_opts *o, const es_bleu_sig_info *info,
                             int short_form, char *buf, size_t size) {
   if (!o || !info || !info->tok || (!buf && size)) return -1;
-  char nrefs[24], bs[24], ar[24], seed[24], smooth[48], version[64];
+  char nrefs[24], bs[24], ar[24], seed[24], smooth[48];
   if (info->nrefs < 0)
     snprintf(nrefs, sizeof nrefs, "var");
   else
@@ -516,10 +547,7 @@ int es_bleu_sacre_signature(const es_bleu_sacre_opts *o, const es_bleu_sig_info 
       break;
     default: return -1;
   }
-  if (info->version)
-    snprintf(version, sizeof version, "%s", info->version);
-  else
-    snprintf(version, sizeof version, "esbench-%s", ESMETRICS_VERSION);
+  const char *version = info->version ? info->version : "esbench-" ESMETRICS_VERSION;
 
   sigbuf b = {buf, size, 0};
   if (buf && size) buf[0] = '\0';
@@ -583,7 +611,7 @@ static double div_round(i128 n, i128 d) {
   }
   /* Long division to 55 quotient bits plus a sticky bit, then one rounding. */
   int e = 0;
-  while (un >= ud << 1) {
+  while (un >> 1 >= ud) {
     ud <<= 1;
     e++;
   }

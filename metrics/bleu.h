@@ -56,9 +56,9 @@ typedef struct {
   int32_t total[ES_BLEU_MAX_ORDER]; /* hypothesis (n+1)-grams */
 } es_bleu_seg;
 
-/* A reusable n-gram counter (an open-addressing table on packed ids). It
- * allocates only when a segment is longer than any before; use one per
- * thread. */
+/* A reusable n-gram counter (an open-addressing table on packed ids, plus
+ * arrays indexed by token id). It allocates only when a segment is longer,
+ * or holds a larger token id, than any before; use one per thread. */
 typedef struct es_bleu_counter es_bleu_counter;
 
 /* A counter for orders 1..max_order in *out. ES_ERR_ARG when max_order is
@@ -69,9 +69,9 @@ es_status es_bleu_counter_new(int max_order, es_bleu_counter **out);
 void es_bleu_counter_free(es_bleu_counter *c);
 
 /* Fills *out with the statistics of hypothesis hyp against the nrefs
- * references refs[0..nrefs). ES_ERR_ARG when nrefs is 0 or a sequence is
- * longer than INT32_MAX / max_order tokens; ES_ERR_NOMEM. *out is
- * unspecified on error. */
+ * references refs[0..nrefs). Token ids are es_vocab ids (>= 0). ES_ERR_ARG
+ * when nrefs is 0, an id is negative or a sequence is longer than
+ * 2^28 / max_order tokens; ES_ERR_NOMEM. *out is unspecified on error. */
 es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *refs,
                         size_t nrefs, es_bleu_seg *out);
 
@@ -154,7 +154,13 @@ typedef struct {
 int es_bleu_sacre_signature(const es_bleu_sacre_opts *o, const es_bleu_sig_info *info, int short_form,
                             char *buf, size_t size);
 
-/* ---- nltk ----------------------------------------------------------------- */
+/* ---- nltk ----------------------------------------------------------------- *
+ * nltk.translate.bleu_score 3.8:
+ * corpus_bleu / sentence_bleu with any weights and SmoothingFunction methods
+ * 0-7; auto_reweigh (off by default) is not implemented. nltk's
+ * modified_precision divides by max(1, n-gram count) per segment, so a
+ * hypothesis shorter than n adds 1 to the order-n denominator: the sums keep
+ * those denominators (es_bleu_sums.nltk_den). */
 
 /* nltk.translate.bleu_score.SmoothingFunction().methodK */
 typedef enum {
@@ -190,11 +196,11 @@ typedef struct {
  * `last` is the corpus's last segment: nltk passes the last hypothesis and
  * its references to the smoothing function, and methods 5-7 use them
  * (method 5 its 5-gram precision, so last->order >= 5; method 6 its length).
- * It may be NULL for methods 0-4. Fractions stay exact as in Python (64-bit
- * integers, 128-bit intermediates; past that range method 5/6 continue in
- * doubles). ES_ERR_ARG when o->order is outside 1..s->order, a required
- * `last` is missing or too short, or method 6's assertion (a non-zero
- * third precision) fails. */
+ * It may be NULL for methods 0-4. Fractions stay exact as in Python (as
+ * 128-bit integers; should methods 5 and 6 outgrow them on a huge corpus,
+ * they continue in doubles). ES_ERR_ARG when o->order is outside
+ * 1..s->order, a required `last` is missing or too short, or method 6's
+ * assertion (a non-zero third precision) fails. */
 es_status es_bleu_nltk_precisions(const es_bleu_sums *s, const es_bleu_seg *last,
                                   const es_bleu_nltk_opts *o, es_bleu_nltk_prec *out);
 

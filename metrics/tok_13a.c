@@ -41,6 +41,12 @@
  * Tokens are slices of the input (or of the replaced copy when step 1
  * changed something); no allocation unless the line contains '<', '&' or
  * '\n'.
+ *
+ * sacrebleu's BLEU rstrip()s a segment before tokenizing it. That changes
+ * the tokens only when the text ends in '-' followed by white space that
+ * starts with '\n' ("a -\n": rstrip keeps the '-', step 1 alone joins it
+ * away), which lines split on '\n' never do; callers scoring multi-line
+ * strings strip them first.
  */
 #include "tok_impl.h"
 

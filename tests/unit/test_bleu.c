@@ -569,11 +569,16 @@ static void nltk_vectors(const char *shared) {
     /* one weight vector, or a list of them (nltk: weights[0][0] works) */
     int multi = cJSON_IsArray(cJSON_GetArrayItem(jw, 0));
     int nvecw = multi ? cJSON_GetArraySize(jw) : 1, order = 0;
+    if (nvecw > 8) {
+      skip(id, "more than 8 weight vectors");
+      continue;
+    }
     double w[8][ES_BLEU_MAX_ORDER];
     int nw[8];
     for (int k = 0; k < nvecw && k < 8; k++) {
       cJSON *wk = multi ? cJSON_GetArrayItem(jw, k) : jw;
       nw[k] = cJSON_GetArraySize(wk);
+      if (nw[k] > ES_BLEU_MAX_ORDER) nw[k] = ES_BLEU_MAX_ORDER + 1; /* rejected below */
       for (int i = 0; i < nw[k] && i < ES_BLEU_MAX_ORDER; i++)
         w[k][i] = cJSON_GetArrayItem(wk, i)->valuedouble;
       if (nw[k] > order) order = nw[k];
@@ -588,6 +593,10 @@ static void nltk_vectors(const char *shared) {
     }
     cJSON *jscale = cJSON_GetObjectItem(opt, "output_scale");
     double scale = jscale ? jscale->valuedouble : 1.0;
+    if (order > ES_BLEU_MAX_ORDER) {
+      skip(id, "more n-gram orders than ES_BLEU_MAX_ORDER");
+      continue;
+    }
     int corder = order < 5 && (method == ES_NLTK_METHOD5 || method == ES_NLTK_METHOD7) ? 5 : order;
     es_bleu_counter *c = NULL;
     CHECK(es_bleu_counter_new(corder, &c) == ES_OK);
@@ -882,6 +891,9 @@ static void api_edges(void) {
   es_seq hyp = {0}, ref[2] = {{0}};
   es_bleu_seg seg;
   CHECK(es_bleu_count(c, &hyp, ref, 0, &seg) == ES_ERR_ARG); /* no reference */
+  es_seq_push(&hyp, -1);
+  CHECK(es_bleu_count(c, &hyp, ref, 1, &seg) == ES_ERR_ARG); /* not a vocabulary id */
+  es_seq_clear(&hyp);
   /* "the the the the" vs two references: clipping takes the max over refs */
   int32_t h[] = {1, 1, 1, 1}, r0[] = {1, 2, 1}, r1[] = {1, 1, 1, 3, 4};
   for (int i = 0; i < 4; i++) es_seq_push(&hyp, h[i]);
@@ -947,6 +959,87 @@ static void api_edges(void) {
   CHECK(es_bleu_nltk_precisions(&s, &one, &no, &p) == ES_ERR_ARG); /* order 4 < 5 */
   es_bleu_nltk_defaults(&no, 5, ES_NLTK_METHOD0);
   CHECK(es_bleu_nltk_precisions(&s, NULL, &no, &p) == ES_ERR_ARG); /* 5 orders not counted */
+}
+
+/* ---- the counter against a naive one ------------------------------------ */
+
+/* Occurrences of t[i..i+n) in s. */
+static int occurrences(const int32_t *s, int ls, const int32_t *t, int n) {
+  int k = 0;
+  for (int j = 0; j + n <= ls; j++) k += memcmp(s + j, t, (size_t)n * sizeof *t) == 0;
+  return k;
+}
+
+/* The textbook definition, quadratic: for each distinct hypothesis n-gram,
+ * min(count in hyp, max count in a reference). */
+static void naive_seg(const es_seq *h, const es_seq *r, int nr, int order, es_bleu_seg *o) {
+  memset(o, 0, sizeof *o);
+  o->order = order;
+  o->hyp_len = (int32_t)h->len;
+  int best_diff = -1;
+  for (int k = 0; k < nr; k++) {
+    int len = (int)r[k].len, diff = abs(len - (int)h->len);
+    if (best_diff < 0 || diff < best_diff || (diff == best_diff && len < o->ref_len)) {
+      best_diff = diff;
+      o->ref_len = len;
+    }
+  }
+  for (int n = 1; n <= order; n++) {
+    for (int i = 0; i + n <= (int)h->len; i++) {
+      o->total[n - 1]++;
+      if (occurrences(h->ids, i + n - 1, h->ids + i, n)) continue; /* seen before */
+      int ch = occurrences(h->ids, (int)h->len, h->ids + i, n), cr = 0;
+      for (int k = 0; k < nr; k++) {
+        int c = occurrences(r[k].ids, (int)r[k].len, h->ids + i, n);
+        if (c > cr) cr = c;
+      }
+      o->match[n - 1] += ch < cr ? ch : cr;
+    }
+  }
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t rnd(uint32_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng % n);
+}
+
+/* Random pairs over small alphabets (so n-grams repeat and overlap), one
+ * to three references, every order: the counter equals the naive count. */
+static void counter_vs_naive(void) {
+  es_bleu_counter *c[ES_BLEU_MAX_ORDER + 1] = {0};
+  for (int o = 1; o <= ES_BLEU_MAX_ORDER; o++) CHECK(es_bleu_counter_new(o, &c[o]) == ES_OK);
+  es_seq h = {0}, r[3] = {{0}};
+  long bad = 0;
+  for (int it = 0; it < 20000; it++) {
+    int order = 1 + (int)rnd(ES_BLEU_MAX_ORDER), nr = 1 + (int)(rnd(4) == 0) + (int)(rnd(8) == 0);
+    uint32_t alpha = 1 + rnd(it % 3 ? 6 : 400);
+    es_seq_clear(&h);
+    int lh = (int)rnd(it % 50 ? 30 : 400);
+    for (int i = 0; i < lh; i++) es_seq_push(&h, (int32_t)rnd(alpha));
+    for (int k = 0; k < nr; k++) {
+      es_seq_clear(&r[k]);
+      int lr = rnd(3) ? (int)rnd(30) : lh;
+      for (int i = 0; i < lr; i++) /* mostly copies of the hypothesis, perturbed */
+        es_seq_push(&r[k], i < lh && rnd(4) ? h.ids[i] : (int32_t)rnd(alpha));
+    }
+    es_bleu_seg got, want;
+    CHECK(es_bleu_count(c[order], &h, r, (size_t)nr, &got) == ES_OK);
+    naive_seg(&h, r, nr, order, &want);
+    if (memcmp(&got, &want, sizeof got) != 0) {
+      bad++;
+      CHECK_MSG(0, "counter vs naive, pair %d (order %d, %d refs): match[0..3] %d %d %d %d, "
+                   "naive %d %d %d %d", it, order, nr, got.match[0], got.match[1], got.match[2],
+                got.match[3], want.match[0], want.match[1], want.match[2], want.match[3]);
+    }
+    n_values++;
+  }
+  printf("counter vs naive: 20000 random segments, %ld differ\n", bad);
+  for (int o = 1; o <= ES_BLEU_MAX_ORDER; o++) es_bleu_counter_free(c[o]);
+  es_seq_release(&h);
+  for (int k = 0; k < 3; k++) es_seq_release(&r[k]);
 }
 
 /* ---- speed ---------------------------------------------------------------- */
@@ -1043,6 +1136,7 @@ static void speed(toolbox *tb, const char *synth, const char *esconv) {
 
 int main(void) {
   api_edges();
+  counter_vs_naive();
   const char *shared = test_shared_dir();
   toolbox tb;
   toolbox_init(&tb);
