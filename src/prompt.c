@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "strbuf.h"
 
 /* The template placeholders. To add one: a row here and a case in value(). */
 static const char *const placeholders[] = {"strategies", "scenario", "situation",
@@ -43,45 +44,19 @@ int es_prompt_check(const es_suite *s, es_error *err) {
   return 0;
 }
 
-typedef struct {
-  char *buf;
-  size_t len, cap;
-  int oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (b->len + n + 1 > cap) cap *= 2;
-    char *nb = realloc(b->buf, cap);
-    if (!nb) {
-      b->oom = 1;
-      return;
-    }
-    b->buf = nb;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
-
-static void sb_puts(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void value(strbuf *b, const es_suite *s, const es_instance *in, const char *name,
+static void value(es_strbuf *b, const es_suite *s, const es_instance *in, const char *name,
                   size_t n) {
   if (n == 10 && !memcmp(name, "strategies", 10)) {
     for (size_t i = 0; i < s->labels.n; i++) {
-      sb_puts(b, i ? "\n- " : "- ");
-      sb_puts(b, s->labels.names[i]);
+      es_strbuf_puts(b, i ? "\n- " : "- ");
+      es_strbuf_puts(b, s->labels.names[i]);
     }
   } else if (n == 8 && !memcmp(name, "scenario", 8)) {
-    sb_puts(b, in->dialogue->scenario ? in->dialogue->scenario : "an unspecified problem");
+    es_strbuf_puts(b, in->dialogue->scenario ? in->dialogue->scenario : "an unspecified problem");
   } else if (n == 9 && !memcmp(name, "situation", 9)) {
-    sb_puts(b, in->dialogue->situation ? in->dialogue->situation : "");
+    es_strbuf_puts(b, in->dialogue->situation ? in->dialogue->situation : "");
   } else if (n == 12 && !memcmp(name, "reply_format", 12)) {
-    sb_puts(b, s->task.reply_format ? s->task.reply_format : "");
+    es_strbuf_puts(b, s->task.reply_format ? s->task.reply_format : "");
   }
 }
 
@@ -95,7 +70,7 @@ static int add_message(cJSON *arr, const char *role, const char *content) {
 }
 
 cJSON *es_prompt_render(const es_suite *s, const es_instance *in) {
-  strbuf b = {0};
+  es_strbuf b = {0};
   cJSON *arr = cJSON_CreateArray();
   if (!arr) return NULL;
   const char *t = s->task.prompt;
@@ -103,10 +78,10 @@ cJSON *es_prompt_render(const es_suite *s, const es_instance *in) {
     const char *open = strstr(t, "{{");
     const char *close = open ? strstr(open + 2, "}}") : NULL;
     if (!open || !close) {
-      sb_puts(&b, t);
+      es_strbuf_puts(&b, t);
       break;
     }
-    sb_add(&b, t, (size_t)(open - t));
+    es_strbuf_add(&b, t, (size_t)(open - t));
     value(&b, s, in, open + 2, (size_t)(close - open - 2));
     t = close + 2;
   }
@@ -121,11 +96,11 @@ cJSON *es_prompt_render(const es_suite *s, const es_instance *in) {
     }
     b.len = 0;
     if (turn->strategy >= 0) {
-      sb_puts(&b, "[");
-      sb_puts(&b, s->labels.names[turn->strategy]);
-      sb_puts(&b, "] ");
+      es_strbuf_puts(&b, "[");
+      es_strbuf_puts(&b, s->labels.names[turn->strategy]);
+      es_strbuf_puts(&b, "] ");
     }
-    sb_puts(&b, turn->text);
+    es_strbuf_puts(&b, turn->text);
     if (b.oom || add_message(arr, "assistant", b.buf) != 0) goto fail;
   }
   free(b.buf);

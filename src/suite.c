@@ -26,36 +26,13 @@
 #include <yaml.h>
 
 #include "exitcode.h"
+#include "strbuf.h"
 
 /* The defaults of task.reply_format and task.strategy_pattern. */
 #define DEFAULT_REPLY_FORMAT "[Strategy] reply"
 #define DEFAULT_STRATEGY_PATTERN "^\\s*\\[([^\\]\\[]{1,80})\\]\\s*"
 
 /* ===== Strings and files ===== */
-
-typedef struct {
-  char *buf;
-  size_t len, cap;
-  int oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (b->len + n + 1 > cap) cap *= 2;
-    char *nb = realloc(b->buf, cap);
-    if (!nb) {
-      b->oom = 1;
-      return;
-    }
-    b->buf = nb;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
 
 /* Length of the valid UTF-8 sequence at p (before end), or 0 when invalid
  * (overlong forms, surrogates and code points above U+10FFFF included). */
@@ -441,17 +418,17 @@ static int is_name_char(char ch, int first) {
  * up to its unmatched '}'. emit == 0 only parses: the default of a set
  * variable is checked for syntax but its variables need not be set. */
 static int expand(cfg *c, const yaml_node_t *n, const char *s, size_t len, size_t *i,
-                  int nested, int emit, strbuf *b) {
+                  int nested, int emit, es_strbuf *b) {
   while (*i < len) {
     char ch = s[*i];
     if (nested && ch == '}') return 0;
     if (ch != '$' || *i + 1 == len || (s[*i + 1] != '$' && s[*i + 1] != '{')) {
-      if (emit) sb_add(b, &ch, 1);
+      if (emit) es_strbuf_add(b, &ch, 1);
       (*i)++;
       continue;
     }
     if (s[*i + 1] == '$') {
-      if (emit) sb_add(b, "$", 1);
+      if (emit) es_strbuf_add(b, "$", 1);
       *i += 2;
       continue;
     }
@@ -471,13 +448,13 @@ static int expand(cfg *c, const yaml_node_t *n, const char *s, size_t len, size_
                              "to give a default)",
                              var, var);
       }
-      if (emit) sb_add(b, val, strlen(val));
+      if (emit) es_strbuf_add(b, val, strlen(val));
       *i = j + 1;
       continue;
     }
     if (j + 1 < len && s[j] == ':' && s[j + 1] == '-') {
       int use_default = !val || !*val;
-      if (emit && !use_default) sb_add(b, val, strlen(val));
+      if (emit && !use_default) es_strbuf_add(b, val, strlen(val));
       *i = j + 2;
       if (expand(c, n, s, len, i, 1, emit && use_default, b) != 0) return -1;
       if (*i == len) return bad_reference(c, n, s, len, at);
@@ -501,9 +478,9 @@ static const char *cfg_value(cfg *c, const yaml_node_t *n) {
   }
   if (!c->expand || !strchr(s, '$')) return s;
   if (c->vals[idx]) return c->vals[idx];
-  strbuf b = {0};
+  es_strbuf b = {0};
   size_t i = 0;
-  sb_add(&b, "", 0);
+  es_strbuf_add(&b, "", 0);
   if (expand(c, n, s, len, &i, 0, 1, &b) != 0) {
     free(b.buf);
     return NULL;
