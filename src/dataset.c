@@ -35,15 +35,15 @@
 
 #include "exitcode.h"
 
-/* The adapters. To add a dataset: write NAME.c with a parse function of type
- * es_ds_parse_fn (see extes.c), declare it in dataset_internal.h, and add a
- * row here; document its counts in a table at the top of NAME.c. */
+/* The adapters. To add a dataset: write NAME.c with a dialogue parser of
+ * type es_ds_parse_fn (see extes.c), declare it in dataset_internal.h, and
+ * add a row here; document its counts in a table at the top of NAME.c. */
 static const struct {
   const char *name;
   es_ds_parse_fn parse;
 } adapters[] = {
-    {"extes", es_extes_parse},
-    {"esconv", es_esconv_parse},
+    {"extes", es_extes_dialogue},
+    {"esconv", es_esconv_dialogue},
 };
 
 /* ---- files and hashes ----------------------------------------------------- */
@@ -519,9 +519,14 @@ int es_dataset_load(const char *name, const char *path, const es_labelset *label
     goto out;
   }
   if (es_ds_read_file(path, &buf, &len, ds->sha256, err) != 0) goto out;
+  cJSON *root = es_ds_parse_json_array(path, buf, len, err);
+  if (!root) goto out;
   size_t items = 0;
-  if (parse(ds, buf, len, labels, &items, err) != 0) goto out;
-  if (es_ds_finish(ds, items, err) != 0) goto out;
+  int parsed = 0;
+  for (const cJSON *item = root->child; item && parsed == 0; item = item->next, items++)
+    parsed = parse(ds, item, items, labels, err);
+  cJSON_Delete(root);
+  if (parsed != 0 || es_ds_finish(ds, items, err) != 0) goto out;
   *out = ds;
   ds = NULL;
   rc = 0;

@@ -21,17 +21,18 @@
 
 /* ---- adapters ----------------------------------------------------------- */
 
-/* An adapter: parses buf (len bytes, buf[len] == '\0') into ds, which holds
- * name and path already, and sets *items to the number of dialogues the
- * file holds (kept or not). Returns 0 or -1 with err (the message names
- * ds->path). Partially added dialogues are freed by the caller. */
-typedef int (*es_ds_parse_fn)(es_dataset *ds, const char *buf, size_t len,
-                              const es_labelset *labels, size_t *items, es_error *err);
+/* An adapter parses one element of the file's top-level JSON array (the
+ * dialogue at index i) into ds, which holds name and path already; it may
+ * add no dialogue (a dropped one, counted). Returns 0 or -1 with err (the
+ * message names ds->path). Partially added dialogues are freed by the
+ * caller. */
+typedef int (*es_ds_parse_fn)(es_dataset *ds, const cJSON *item, size_t i,
+                              const es_labelset *labels, es_error *err);
 
-int es_extes_parse(es_dataset *ds, const char *buf, size_t len, const es_labelset *labels,
-                   size_t *items, es_error *err);
-int es_esconv_parse(es_dataset *ds, const char *buf, size_t len, const es_labelset *labels,
-                    size_t *items, es_error *err);
+int es_extes_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
+                      es_error *err);
+int es_esconv_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
+                       es_error *err);
 
 /* Parses buf as one JSON value with cJSON; a syntax error becomes
  * "path:line:col: malformed JSON" with the line and a caret, and a value

@@ -149,7 +149,7 @@ static int dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char *
   return es_ds_text(ds, v->valuestring, &loc, out, err);
 }
 
-static int parse_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
+int es_esconv_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
                           es_error *err) {
   if (!cJSON_IsObject(item)) {
     es_dataset_count(ds, "dialogue_invalid_dropped", 1);
@@ -181,17 +181,4 @@ static int parse_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_
   for (const cJSON *t = dialog->child; t; t = t->next, j++)
     if (parse_turn(ds, d, t, i, j, labels, err) != 0) return -1;
   return 0;
-}
-
-int es_esconv_parse(es_dataset *ds, const char *buf, size_t len, const es_labelset *labels,
-                    size_t *items, es_error *err) {
-  cJSON *root = es_ds_parse_json_array(ds->path, buf, len, err);
-  if (!root) return -1;
-  int rc = 0;
-  size_t i = 0;
-  for (const cJSON *item = root->child; item && rc == 0; item = item->next, i++)
-    rc = parse_dialogue(ds, item, i, labels, err);
-  *items = i;
-  cJSON_Delete(root);
-  return rc;
 }

@@ -52,7 +52,7 @@
  * invalid UTF-8 anywhere in a text, scene, description or label is an error
  * naming the file and the JSON path of the value ("[12].content[3].AI").
  *
- * To add a quirk: repair it in parse_turn / parse_dialogue, count it under
+ * To add a quirk: repair it in parse_turn / es_extes_dialogue, count it under
  * a new static name, and add a row above and a case to the quirks fixture
  * (tests/fixtures/extes/quirks.json, checked by tests/unit/test_extes.c).
  */
@@ -217,7 +217,7 @@ static int dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char *
   return es_ds_text(ds, v->valuestring, &loc, out, err);
 }
 
-static int parse_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
+int es_extes_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
                           es_error *err) {
   const cJSON *scene = NULL, *description = NULL, *content = NULL;
   int extra = 0;
@@ -251,17 +251,4 @@ static int parse_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_
   for (const cJSON *t = content->child; t; t = t->next, j++)
     if (parse_turn(ds, d, t, i, j, labels, err) != 0) return -1;
   return 0;
-}
-
-int es_extes_parse(es_dataset *ds, const char *buf, size_t len, const es_labelset *labels,
-                   size_t *items, es_error *err) {
-  cJSON *root = es_ds_parse_json_array(ds->path, buf, len, err);
-  if (!root) return -1;
-  int rc = 0;
-  size_t i = 0;
-  for (const cJSON *item = root->child; item && rc == 0; item = item->next, i++)
-    rc = parse_dialogue(ds, item, i, labels, err);
-  *items = i;
-  cJSON_Delete(root);
-  return rc;
 }
