@@ -60,7 +60,7 @@ typedef struct {
 
 /* Byte classes. C_OTHER and C_DIGIT always extend the current token (the
  * scan's fast path); bytes >= 0x80 are C_OTHER except the lead bytes of the
- * multi-byte white space characters (C_MBLEAD), which mb_space_len()
+ * multi-byte white space characters (C_MBLEAD), which es_tok_space_len()
  * checks. */
 enum { C_OTHER, C_DIGIT, C_SPACE, C_ISO, C_PERIOD, C_DASH, C_MBLEAD };
 
@@ -80,22 +80,6 @@ static const unsigned char cls[256] = {
     ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
     [0xc2] = C_MBLEAD, [0xe1] = C_MBLEAD, [0xe2] = C_MBLEAD, [0xe3] = C_MBLEAD,
 };
-
-/* Byte length of the multi-byte Python str.isspace() character at s (valid
- * UTF-8, n bytes left), or 0: U+0085, U+00A0, U+1680, U+2000..U+200A,
- * U+2028, U+2029, U+202F, U+205F, U+3000. */
-static size_t mb_space_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  if (c == 0xc2 && n >= 2 && (s[1] == 0x85 || s[1] == 0xa0)) return 2;
-  if (n < 3) return 0;
-  if (c == 0xe1 && s[1] == 0x9a && s[2] == 0x80) return 3;
-  if (c == 0xe2 && s[1] == 0x80 &&
-      ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-    return 3;
-  if (c == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) return 3;
-  if (c == 0xe3 && s[1] == 0x80 && s[2] == 0x80) return 3;
-  return 0;
-}
 
 es_status es_tok13a_new(void **state) {
   tok13a *t = calloc(1, sizeof *t);
@@ -218,7 +202,7 @@ es_status es_tok13a_run(void *state, const char *text, size_t len, es_token_cb c
           EXTEND();
         break;
       default: { /* C_MBLEAD */
-        size_t w = mb_space_len(s + i, len - i);
+        size_t w = es_tok_space_len(s + i, len - i);
         if (w) {
           FLUSH();
           i += w;

@@ -14,6 +14,10 @@
 
 #include "tokenize.h"
 
+/* Byte length of the Python str.isspace() character at s (valid UTF-8, n
+ * bytes left, n >= 1), or 0 when it is not white space. (tokenize.c) */
+size_t es_tok_space_len(const unsigned char *s, size_t n);
+
 typedef es_status (*es_tok_new_fn)(void **state);
 typedef es_status (*es_tok_run_fn)(void *state, const char *text, size_t len,
                                    es_token_cb cb, void *ctx);

@@ -17,8 +17,7 @@ static es_status space_new(void **state) {
 
 static void space_free(void *state) { (void)state; }
 
-/* Length of the Python str.isspace() character at s (valid UTF-8), or 0. */
-static size_t space_len(const unsigned char *s, size_t n) {
+size_t es_tok_space_len(const unsigned char *s, size_t n) {
   unsigned c = s[0];
   if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) return 1;
   if (c == 0xc2 && n >= 2 && (s[1] == 0x85 || s[1] == 0xa0)) return 2;
@@ -40,7 +39,7 @@ static es_status space_run(void *state, const char *text, size_t len, es_token_c
   size_t i = 0, start = 0;
   int in_tok = 0;
   while (i < len) {
-    size_t w = space_len(s + i, len - i);
+    size_t w = es_tok_space_len(s + i, len - i);
     if (w) {
       if (in_tok && cb(ctx, text + start, i - start)) return ES_ERR_NOMEM;
       in_tok = 0;
