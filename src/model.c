@@ -21,6 +21,11 @@
 
 typedef enum { B_RETRIEVAL, B_REFERENCE, B_MAJORITY, B_REPLAY } backend;
 
+typedef struct {
+  char *id, *reply;
+  size_t line; /* in the replay file, for the duplicate-id message */
+} replay_entry;
+
 struct es_model {
   backend kind;
   const es_model_cfg *cfg;
@@ -31,8 +36,8 @@ struct es_model {
   /* majority, and retrieval's fallback */
   long majority;
   size_t fallbacks;
-  /* replay: the file's replies, keyed by instance id */
-  cJSON *replay; /* object: id -> reply string */
+  /* replay: the file's replies, sorted by instance id */
+  replay_entry *replay;
   size_t replay_lines, replay_unknown;
 };
 
@@ -78,24 +83,23 @@ static int majority_new(es_model *m, const es_model_env *env, es_error *err) {
   return 0;
 }
 
+static int cmp_entry(const void *a, const void *b) {
+  return strcmp(((const replay_entry *)a)->id, ((const replay_entry *)b)->id);
+}
+
 /* Reads the JSONL replay file: one {"id": ..., "reply": ...} per line. Blank
  * lines are allowed; anything else that is not such an object is an error
- * at file:line:column. */
+ * at file:line:column, and so is an id given twice. */
 static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
   (void)env;
   const char *path = m->cfg->path;
   FILE *f = fopen(path, "rb");
   if (!f) return es_error_set(err, ES_EXIT_USAGE, "cannot open replay file '%s': %s", path,
                               strerror(errno));
-  m->replay = cJSON_CreateObject();
   char *line = NULL;
-  size_t cap = 0, lineno = 0;
+  size_t cap = 0, lineno = 0, ecap = 0;
   ssize_t len;
   int rc = -1;
-  if (!m->replay) {
-    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-    goto out;
-  }
   while ((len = getline(&line, &cap, f)) >= 0) {
     lineno++;
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
@@ -116,26 +120,39 @@ static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
                   "expected an object with string fields \"id\" and \"reply\"");
       goto out;
     }
-    if (cJSON_GetObjectItemCaseSensitive(m->replay, id->valuestring)) {
-      es_error_at(err, ES_EXIT_USAGE, path, lineno, lead + 1, line,
-                  "duplicate id '%s' in replay file", id->valuestring);
-      cJSON_Delete(obj);
-      goto out;
+    if (m->replay_lines == ecap) {
+      ecap = ecap ? 2 * ecap : 1024;
+      replay_entry *e = realloc(m->replay, ecap * sizeof *e);
+      if (!e) {
+        cJSON_Delete(obj);
+        es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+        goto out;
+      }
+      m->replay = e;
     }
-    cJSON *copy = cJSON_CreateString(reply->valuestring);
-    if (!copy || !cJSON_AddItemToObject(m->replay, id->valuestring, copy)) {
-      cJSON_Delete(copy);
-      cJSON_Delete(obj);
+    replay_entry *e = &m->replay[m->replay_lines];
+    e->id = xstrdup(id->valuestring);
+    e->reply = xstrdup(reply->valuestring);
+    e->line = lineno;
+    cJSON_Delete(obj);
+    m->replay_lines++;
+    if (!e->id || !e->reply) {
       es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
       goto out;
     }
-    cJSON_Delete(obj);
-    m->replay_lines++;
   }
   if (ferror(f)) {
     es_error_set(err, ES_EXIT_USAGE, "cannot read replay file '%s': %s", path, strerror(errno));
     goto out;
   }
+  if (m->replay_lines) qsort(m->replay, m->replay_lines, sizeof *m->replay, cmp_entry);
+  for (size_t i = 1; i < m->replay_lines; i++)
+    if (!strcmp(m->replay[i].id, m->replay[i - 1].id)) {
+      size_t later = m->replay[i].line > m->replay[i - 1].line ? m->replay[i].line : m->replay[i - 1].line;
+      es_error_at(err, ES_EXIT_USAGE, path, later, 1, NULL, "duplicate id '%s' in replay file",
+                  m->replay[i].id);
+      goto out;
+    }
   rc = 0;
 out:
   free(line);
@@ -184,7 +201,11 @@ es_model *es_model_new(const es_model_cfg *cfg, const es_model_env *env, es_erro
 void es_model_free(es_model *m) {
   if (!m) return;
   es_bm25_free(m->bm25);
-  cJSON_Delete(m->replay);
+  for (size_t i = 0; i < m->replay_lines; i++) {
+    free(m->replay[i].id);
+    free(m->replay[i].reply);
+  }
+  free(m->replay);
   free(m);
 }
 
@@ -204,12 +225,14 @@ static char *reply_one(es_model *m, const es_instance *in, char **error) {
       return with_strategy(m->suite, hit->gold_strategy, hit->gold);
     }
     case B_REPLAY: {
-      cJSON *r = cJSON_GetObjectItemCaseSensitive(m->replay, in->id);
+      replay_entry key = {(char *)in->id, NULL, 0};
+      const replay_entry *r =
+          m->replay_lines ? bsearch(&key, m->replay, m->replay_lines, sizeof key, cmp_entry) : NULL;
       if (!r) {
         *error = xstrdup("replay: no reply for this instance id in the replay file");
         return NULL;
       }
-      return xstrdup(r->valuestring);
+      return xstrdup(r->reply);
     }
   }
   return NULL;
