@@ -12,8 +12,9 @@ parameters. They come as plain-text lists in the shared golden folder
   ortho_context.tab  type TAB flags: orthographic contexts seen in training
 
 Every list is written as a sorted string set (one blob of NUL-terminated
-strings in strcmp order plus their offsets: no pointers to relocate) so that
-punkt.c finds entries by binary search; a collocation is the string
+strings in strcmp order plus their offsets: no pointers to relocate, and
+the range of entries for each first byte) so that punkt.c finds entries by
+binary search within that range; a collocation is the string
 "first\\tsecond" (types never hold a tab). Lines are taken verbatim apart from the
 newline: the model really holds the abbreviation ". . " with its spaces.
 
@@ -118,9 +119,9 @@ def main():
         ortho[t] = int(flags)
     ortho_keys = sorted(ortho, key=key)
 
-    for t in abbrev + starters + ortho_keys + [a + b for a, b in colloc]:
-        if "\0" in t or "\t" in t:
-            sys.exit("gen_punkt.py: NUL or tab in type %r" % t)
+    for t in abbrev + starters + ortho_keys + [x for pair in colloc for x in pair]:
+        if "\0" in t or "\t" in t or not t:
+            sys.exit("gen_punkt.py: empty type, or NUL or tab in type %r" % t)
     colloc_keys = sorted((a + "\t" + b for a, b in colloc), key=key)
 
     w = sys.stdout.write
@@ -165,8 +166,19 @@ def write_set(w, name, items):
     for i in range(0, len(offsets), 12):
         w("    " + ",".join(str(o) for o in offsets[i:i + 12]) + ",\n")
     w("};\n")
-    w("const es_punkt_strset es_punkt_%s = {%s_blob, %s_offset, %d};\n\n"
-      % (name, name, name, len(items)))
+    # first[b]..first[b + 1]: the entries whose first byte is b
+    first = [0] * 257
+    for s in items:
+        b = s.encode("utf-8")[0] if s else 0
+        first[b + 1] += 1
+    for b in range(256):
+        first[b + 1] += first[b]
+    w("static const uint32_t %s_first[257] = {\n" % name)
+    for i in range(0, 257, 12):
+        w("    " + ",".join(str(o) for o in first[i:i + 12]) + ",\n")
+    w("};\n")
+    w("const es_punkt_strset es_punkt_%s = {%s_blob, %s_offset, %s_first, %d};\n\n"
+      % (name, name, name, name, len(items)))
 
 
 if __name__ == "__main__":

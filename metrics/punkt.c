@@ -20,7 +20,8 @@
  *                (collocations, the orthographic heuristic, frequent
  *                sentence starters, initials and numbers), and the
  *                candidate ends a sentence when a word other than the last
- *                is a sentence break;
+ *                is a sentence break ('?', '!' and "letters." contexts, most
+ *                of real text, are decided directly: see quick_sentbreak);
  *   slices       a sentence ends after the candidate, the next starts at
  *                the following token; the last ends at text.rstrip();
  *   realignment  _realign_boundaries moves closing quotes and brackets
@@ -57,29 +58,30 @@ enum {
   C_NOSTART = 4,    /* ("`{[:;&#*@)}]-,  cannot start a word (_re_word_start) */
   C_CLOSE = 8,      /* "')]}       re_boundary_realignment */
   C_ASCII_WS = 16,  /* string.whitespace */
+  C_INWORD = 32,    /* may end a word: non-word characters, - . , */
 };
 
 static const uint8_t cls[256] = {
-    ['.'] = C_END,
-    ['?'] = C_END | C_NONWORD,
-    ['!'] = C_END | C_NONWORD,
-    [')'] = C_NONWORD | C_NOSTART | C_CLOSE,
-    ['"'] = C_NONWORD | C_NOSTART | C_CLOSE,
-    [';'] = C_NONWORD | C_NOSTART,
-    ['}'] = C_NONWORD | C_NOSTART | C_CLOSE,
-    [']'] = C_NONWORD | C_NOSTART | C_CLOSE,
-    ['*'] = C_NONWORD | C_NOSTART,
-    [':'] = C_NONWORD | C_NOSTART,
-    ['@'] = C_NONWORD | C_NOSTART,
-    ['\''] = C_NONWORD | C_CLOSE,
-    ['('] = C_NONWORD | C_NOSTART,
-    ['{'] = C_NONWORD | C_NOSTART,
-    ['['] = C_NONWORD | C_NOSTART,
+    ['.'] = C_END | C_INWORD,
+    ['?'] = C_END | C_NONWORD | C_INWORD,
+    ['!'] = C_END | C_NONWORD | C_INWORD,
+    [')'] = C_NONWORD | C_NOSTART | C_CLOSE | C_INWORD,
+    ['"'] = C_NONWORD | C_NOSTART | C_CLOSE | C_INWORD,
+    [';'] = C_NONWORD | C_NOSTART | C_INWORD,
+    ['}'] = C_NONWORD | C_NOSTART | C_CLOSE | C_INWORD,
+    [']'] = C_NONWORD | C_NOSTART | C_CLOSE | C_INWORD,
+    ['*'] = C_NONWORD | C_NOSTART | C_INWORD,
+    [':'] = C_NONWORD | C_NOSTART | C_INWORD,
+    ['@'] = C_NONWORD | C_NOSTART | C_INWORD,
+    ['\''] = C_NONWORD | C_CLOSE | C_INWORD,
+    ['('] = C_NONWORD | C_NOSTART | C_INWORD,
+    ['{'] = C_NONWORD | C_NOSTART | C_INWORD,
+    ['['] = C_NONWORD | C_NOSTART | C_INWORD,
     ['`'] = C_NOSTART,
     ['&'] = C_NOSTART,
     ['#'] = C_NOSTART,
-    ['-'] = C_NOSTART,
-    [','] = C_NOSTART,
+    ['-'] = C_NOSTART | C_INWORD,
+    [','] = C_NOSTART | C_INWORD,
     [' '] = C_ASCII_WS,
     ['\t'] = C_ASCII_WS,
     ['\n'] = C_ASCII_WS,
@@ -126,16 +128,19 @@ void es_punkt_free(es_punkt *p) {
   free(p);
 }
 
-/* Grows *buf (elements of size elem, capacity *cap) to hold need elements. */
-static int reserve(void **buf, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
+/* buf (capacity *cap elements of size elem) grown to hold need elements:
+ * the new pointer, buf itself when it is big enough, or NULL (buf kept)
+ * when memory fails. */
+static void *grow(void *buf, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return buf;
   size_t ncap = *cap ? *cap : 16;
-  while (ncap < need) ncap *= 2;
-  void *nb = realloc(*buf, ncap * elem);
-  if (!nb) return -1;
-  *buf = nb;
-  *cap = ncap;
-  return 0;
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2 / elem) return NULL;
+    ncap *= 2;
+  }
+  void *nb = realloc(buf, ncap * elem);
+  if (nb) *cap = ncap;
+  return nb;
 }
 
 static size_t cp_len(unsigned char c) {
@@ -146,18 +151,17 @@ static size_t cp_len(unsigned char c) {
 
 /* Index of key[0..n) in set, or -1. */
 static long set_find(const es_punkt_strset *set, const char *key, size_t n) {
-  size_t lo = 0, hi = set->n;
+  if (n == 0) return -1; /* no set holds the empty string */
+  unsigned char b = (unsigned char)key[0];
+  size_t lo = set->first[b], hi = set->first[b + 1];
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     const unsigned char *e = (const unsigned char *)set->blob + set->offset[mid];
     const unsigned char *k = (const unsigned char *)key;
-    size_t i = 0;
-    int c = 0;
-    for (; i < n; i++) {
-      if (e[i] != k[i]) {
-        c = (int)k[i] - (int)e[i]; /* the entry may end first: NUL sorts lowest */
-        break;
-      }
+    int c = 0; /* key vs entry, as memcmp then length */
+    for (size_t i = 0; i < n && c == 0; i++) {
+      if (e[i] == '\0') c = 1; /* the entry ends first (keys may hold NUL bytes) */
+      else c = (int)k[i] - (int)e[i];
     }
     if (c == 0 && e[n] != '\0') c = -1; /* key is a proper prefix of the entry */
     if (c == 0) return (long)mid;
@@ -173,7 +177,9 @@ static unsigned ortho_context(const char *type, size_t n) {
 }
 
 static int is_collocation(es_punkt *p, const char *a, size_t na, const char *b, size_t nb) {
-  if (reserve((void **)&p->key, &p->key_cap, na + nb + 1, 1)) return -1;
+  char *key = grow(p->key, &p->key_cap, na + nb + 1, 1);
+  if (!key) return -1;
+  p->key = key;
   memcpy(p->key, a, na);
   p->key[na] = '\t';
   memcpy(p->key + na + 1, b, nb);
@@ -240,7 +246,9 @@ static int arena_lower(es_punkt *p, const unsigned char *s, size_t n, size_t *of
     if (es_utf8_lower((const char *)s, n, &p->low, &p->low_cap, &out) != ES_OK) return -1;
     src = (const unsigned char *)p->low;
   }
-  if (reserve((void **)&p->arena, &p->arena_cap, p->arena_len + out, 1)) return -1;
+  char *arena = grow(p->arena, &p->arena_cap, p->arena_len + out, 1);
+  if (!arena) return -1;
+  p->arena = arena;
   char *d = p->arena + p->arena_len;
   if (src == s) {
     for (size_t k = 0; k < n; k++) d[k] = (char)((unsigned)(s[k] - 'A') < 26u ? s[k] + 32 : s[k]);
@@ -283,7 +291,9 @@ static void first_pass(es_punkt *p, const unsigned char *ctx, pword *w) {
 
 /* Adds context word ctx[a..b) with its type and first-pass annotation. */
 static int add_word(es_punkt *p, const unsigned char *ctx, size_t a, size_t b) {
-  if (reserve((void **)&p->words, &p->words_cap, p->nwords + 1, sizeof *p->words)) return -1;
+  pword *words = grow(p->words, &p->words_cap, p->nwords + 1, sizeof *p->words);
+  if (!words) return -1;
+  p->words = words;
   pword *w = &p->words[p->nwords++];
   memset(w, 0, sizeof *w);
   w->start = a;
@@ -314,7 +324,12 @@ static int tokenize_words(es_punkt *p, const unsigned char *ctx, size_t n) {
       if (end == i) {
         end = i + cp_len(ctx[i]);
         if (!(cls[ctx[i]] & C_NOSTART))
-          while (!word_ends(ctx, le, end)) end += cp_len(ctx[end]);
+          for (;;) {
+            while (end < le && ctx[end] > ' ' && ctx[end] < 0x80 && !(cls[ctx[end]] & C_INWORD))
+              end++; /* cannot end a word here */
+            if (word_ends(ctx, le, end)) break;
+            end += cp_len(ctx[end]);
+          }
       }
       if (add_word(p, ctx, i, end)) return -1;
       i = end;
@@ -453,16 +468,69 @@ static int period_context(const unsigned char *s, size_t n, size_t i, candidate 
 }
 
 static int push_span(es_punkt_span **v, size_t *len, size_t *cap, size_t a, size_t b) {
-  if (reserve((void **)v, cap, *len + 1, sizeof **v)) return -1;
+  es_punkt_span *nv = grow(*v, cap, *len + 1, sizeof **v);
+  if (!nv) return -1;
+  *v = nv;
   (*v)[*len].start = a;
   (*v)[*len].end = b;
   (*len)++;
   return 0;
 }
 
+/* Whether some collocation has first element a[0..n): binary search for
+ * the first entry not below "a\t", which starts with it if any does. */
+static int collocation_first(const char *a, size_t n) {
+  const es_punkt_strset *set = &es_punkt_collocations;
+  size_t lo = 0, hi = set->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const unsigned char *e = (const unsigned char *)set->blob + set->offset[mid];
+    int c = 0; /* entry vs a + "\t" */
+    for (size_t i = 0; i <= n && c == 0; i++) {
+      if (e[i] == '\0') c = -1; /* the entry ends first */
+      else c = (int)e[i] - (int)(i < n ? (unsigned char)a[i] : '\t');
+    }
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == set->n) return 0;
+  const char *e = set->blob + set->offset[lo];
+  for (size_t i = 0; i < n; i++)
+    if (e[i] == '\0' || e[i] != a[i]) return 0;
+  return e[n] == '\t';
+}
+
+/* text_contains_sentbreak for the two contexts that make up most text,
+ * decided without the general machinery; -1 when the context is another.
+ *
+ * '?' and '!' always break: Punkt's word tokenizer cuts a word before them,
+ * so the end character is a word of its own, a sentence break in the first
+ * pass that the second pass (which looks only at period-final words) keeps,
+ * and it is never the last word since after_tok yields at least one more.
+ *
+ * "letters." before white space or punctuation, with two or more ASCII
+ * letters: the first word is "letters." whatever follows; it breaks unless
+ * it is a known abbreviation, and the second pass changes it only for a
+ * collocation (so only if its type starts one), an initial (one letter) or
+ * a number. */
+static int quick_sentbreak(const unsigned char *s, const candidate *c) {
+  if (s[c->pos] != '.') return 1;
+  size_t n = c->pos - c->word;
+  char low[32];
+  if (n < 2 || n > sizeof low) return -1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = s[c->word + i] | 0x20;
+    if (ch < 'a' || ch > 'z') return -1;
+    low[i] = (char)ch;
+  }
+  if (set_find(&es_punkt_abbrev, low, n) >= 0 || collocation_first(low, n)) return -1;
+  return 1;
+}
+
 /* Judges candidate c; on a break adds the slice and moves *last_break. */
 static int judge(es_punkt *p, const unsigned char *s, const candidate *c, size_t *last_break) {
-  int br = contains_sentbreak(p, s + c->word, c->after_end - c->word);
+  int br = quick_sentbreak(s, c);
+  if (br < 0) br = contains_sentbreak(p, s + c->word, c->after_end - c->word);
   if (br <= 0) return br;
   if (push_span(&p->slices, &p->nslices, &p->slices_cap, *last_break, c->pos + 1)) return -1;
   *last_break = c->next_tok != NO_TOKEN ? c->next_tok : c->pos + 1;
@@ -479,14 +547,34 @@ static size_t rstrip_len(const unsigned char *s, size_t n) {
   return n;
 }
 
+/* The offset of the first '.', '?' or '!' in s[i..n), or n. */
+static size_t next_end(const unsigned char *s, size_t n, size_t i) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* eight bytes at a time; the lowest flagged byte of each zero-byte test
+   * is exact, so the lowest of all three is the first end character */
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, a, b, c;
+    memcpy(&x, s + i, 8);
+    a = x ^ (ones * '.');
+    b = x ^ (ones * '?');
+    c = x ^ (ones * '!');
+    uint64_t z = ((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c);
+    if (z & high) return i + ((size_t)__builtin_ctzll(z & high) >> 3);
+  }
+#endif
+  while (i < n && !(cls[s[i]] & C_END)) i++;
+  return i;
+}
+
 /* _slices_from_text: the sentence slices before realignment. */
 static int find_slices(es_punkt *p, const unsigned char *s, size_t n) {
   candidate prev = {0, 0, 0, 0}, cur;
   int have_prev = 0;
   size_t last_break = 0;
   p->nslices = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!(cls[s[i]] & C_END) || !period_context(s, n, i, &cur)) continue;
+  for (size_t i = next_end(s, n, 0); i < n; i = next_end(s, n, i + 1)) {
+    if (!period_context(s, n, i, &cur)) continue;
     /* the word before: from the last ASCII white space after the previous
      * candidate (index 0 of that stretch counts as none, as in nltk) */
     size_t from = have_prev ? prev.pos : 0, k = i;

@@ -36,23 +36,21 @@ unsigned es_uc_flags(uint32_t cp);
 extern const uint8_t es_uc_ascii[128];
 
 /* Decodes the code point at s[0..n) (valid UTF-8, n >= 1) into *cp and
- * returns its length in bytes (1 to 4). */
+ * returns its length in bytes (1 to 4). Never reads past s[n-1]: a
+ * sequence cut short by n decodes as its first byte. */
 static inline size_t es_utf8_next(const unsigned char *s, size_t n, uint32_t *cp) {
   unsigned c = s[0];
-  if (c < 0x80 || n < 2) {
-    *cp = c;
-    return 1;
+  size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+  if (len > n) len = 1;
+  switch (len) {
+    case 2: *cp = (c & 0x1fu) << 6 | (s[1] & 0x3fu); break;
+    case 3: *cp = (c & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu); break;
+    case 4:
+      *cp = (c & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+      break;
+    default: *cp = c;
   }
-  if (c < 0xe0) {
-    *cp = (c & 0x1fu) << 6 | (s[1] & 0x3fu);
-    return 2;
-  }
-  if (c < 0xf0 || n < 4) {
-    *cp = (c & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
-    return 3;
-  }
-  *cp = (c & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
-  return 4;
+  return len;
 }
 
 /* The ES_UC_* flags of the code point at s[i] (i < n, valid UTF-8); its
@@ -131,10 +129,11 @@ es_status es_treebank_tokenize(es_treebank *t, const char *text, size_t len, uns
 /* ---- English parameters (punkt_english.c, generated) ---------------------- */
 
 /* A sorted set of strings: string i is blob + offset[i] (NUL-terminated),
- * in strcmp order. */
+ * in strcmp order; those starting with byte b are first[b]..first[b+1]-1. */
 typedef struct {
   const char *blob;
   const uint32_t *offset;
+  const uint32_t *first;
   size_t n;
 } es_punkt_strset;
 

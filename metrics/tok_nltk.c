@@ -28,9 +28,10 @@
  *
  * Patterns written for PCRE2 differ from nltk's source only where Python's
  * re and PCRE2 disagree: \s is spelled out as Python's white space (PCRE2's
- * lacks U+001C..U+001F and U+0085), and (?i) letters are spelled out as
+ * lacks U+001C..U+001F and has U+180E), and (?i) letters are spelled out as
  * the characters Python's case-insensitive matching accepts (i also matches
- * U+0130 and U+0131, s also U+017F).
+ * U+0130 and U+0131, s also U+017F). PCRE2's \w, \d and \b with UCP are
+ * Python's (the test checks every code point).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -50,30 +51,19 @@ static inline unsigned char *put(unsigned char *w, const unsigned char *s, size_
   return w + n;
 }
 
-/* Flags of the code point at s[i] (i < n), ASCII inline. */
-static inline unsigned flags_at(const unsigned char *s, size_t n, size_t i, size_t *len) {
-  return es_uc_at(s, n, i, len);
-}
-
 static inline int word_at(const unsigned char *s, size_t n, size_t i) {
   size_t len;
-  return i < n && (flags_at(s, n, i, &len) & ES_UC_WORD);
+  return i < n && (es_uc_at(s, n, i, &len) & ES_UC_WORD);
 }
 
 static inline int word_before(const unsigned char *s, size_t i) {
   if (i == 0) return 0;
   size_t p = es_utf8_prev(s, i), len;
-  return (flags_at(s, i, p, &len) & ES_UC_WORD) != 0;
+  return (es_uc_at(s, i, p, &len) & ES_UC_WORD) != 0;
 }
 
 static inline size_t cp_len(unsigned char c) {
   return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
-/* The end of the code point that starts at s[i]. */
-static inline size_t cp_end(const unsigned char *s, size_t n, size_t i) {
-  size_t e = i + cp_len(s[i]);
-  return e > n ? n : e;
 }
 
 /* Whether s[i..] starts with the closing quote » (C2 BB), ” (E2 80 9D) or
@@ -83,6 +73,24 @@ static inline size_t close_quote(const unsigned char *s, size_t n, size_t i) {
   if (s[i] == 0xe2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x9d || s[i + 2] == 0x99))
     return 3;
   return 0;
+}
+
+/* The offset of the first byte a or b in s[i..n), or n. */
+static size_t find2(const unsigned char *s, size_t i, size_t n, unsigned char a, unsigned char b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* eight bytes at a time: the lowest flag of a zero-byte test is exact */
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, p, q;
+    memcpy(&x, s + i, 8);
+    p = x ^ (ones * a);
+    q = x ^ (ones * b);
+    uint64_t z = (((p - ones) & ~p) | ((q - ones) & ~q)) & high;
+    if (z) return i + ((size_t)__builtin_ctzll(z) >> 3);
+  }
+#endif
+  while (i < n && s[i] != a && s[i] != b) i++;
+  return i;
 }
 
 /* ---- the hand-written passes ---------------------------------------------------- *
@@ -96,6 +104,23 @@ static size_t pad_chars(const unsigned char *s, size_t n, unsigned char *o, cons
   size_t from = 0;
   for (size_t i = 0; i < n; i++) {
     if (!set[s[i]]) continue;
+    w = put(w, s + from, i - from);
+    *w++ = ' ';
+    *w++ = s[i];
+    *w++ = ' ';
+    from = i + 1;
+  }
+  if (from == 0) return NOCHANGE;
+  w = put(w, s + from, n - from);
+  return (size_t)(w - o);
+}
+
+/* Pads every a and b with spaces: [?!] and [*] -> " \g<0> ". */
+static size_t pad_two(const unsigned char *s, size_t n, unsigned char *o, unsigned char a,
+                      unsigned char b) {
+  unsigned char *w = o;
+  size_t from = 0;
+  for (size_t i = find2(s, 0, n, a, b); i < n; i = find2(s, i + 1, n, a, b)) {
     w = put(w, s + from, i - from);
     *w++ = ' ';
     *w++ = s[i];
@@ -209,12 +234,12 @@ static size_t quote_letter(const unsigned char *s, size_t n, unsigned char *o) {
     if (!p) break;
     i = (size_t)(p - s);
     size_t len, j = i + 1;
-    if (!(flags_at(s, n, j, &len) & ES_UC_WORD) || word_at(s, n, j + len)) {
+    if (!(es_uc_at(s, n, j, &len) & ES_UC_WORD) || word_at(s, n, j + len)) {
       i++;
       continue;
     }
-    unsigned char c = s[j];
-    if (len == 1 && strchr("mtsdnMTSDN", c)) {
+    unsigned char c = s[j], f = c | 0x20;
+    if (len == 1 && (f == 'm' || f == 't' || f == 's' || f == 'd' || f == 'n')) {
       i++;
       continue;
     }
@@ -274,12 +299,8 @@ static size_t comma_colon(const unsigned char *s, size_t n, unsigned char *o) {
   unsigned char *w = o;
   size_t from = 0, i = 0, len;
   int changed = 0;
-  while (i + 1 < n) {
-    if (s[i] != ',' && s[i] != ':') {
-      i++;
-      continue;
-    }
-    if (flags_at(s, n, i + 1, &len) & ES_UC_DIGIT) {
+  while ((i = find2(s, i, n, ',', ':')) + 1 < n) {
+    if (es_uc_at(s, n, i + 1, &len) & ES_UC_DIGIT) {
       i++;
       continue;
     }
@@ -448,7 +469,8 @@ static size_t clitics(const unsigned char *s, size_t n, unsigned char *o, int se
     size_t cl = i, end; /* the clitic is s[cl..end-1), a space at end-1 */
     unsigned char a = s[i + 1], b = i + 2 < n ? s[i + 2] : 0;
     if (!second) {
-      if (strchr("sSmMdD", a) && a && b == ' ') end = i + 3;
+      unsigned char fa = a | 0x20;
+      if ((fa == 's' || fa == 'm' || fa == 'd') && b == ' ') end = i + 3;
       else if (a == ' ') end = i + 2;
       else end = 0;
     } else {
@@ -522,31 +544,49 @@ static const struct {
 #define NCONTRACTIONS (sizeof contractions / sizeof contractions[0])
 #define FIRST_CONTRACTION3 8
 
-static size_t contraction(const unsigned char *s, size_t n, unsigned char *o, size_t k) {
-  const char *a = contractions[k].a, *b = contractions[k].b;
-  int c3 = k >= FIRST_CONTRACTION3;
-  unsigned char first = (unsigned char)a[0];
+/* Which contractions may start with a byte (bit k for contractions[k]). */
+static const uint16_t contraction_start[256] = {
+    ['c'] = 1u << 0, ['C'] = 1u << 0, ['d'] = 1u << 1, ['D'] = 1u << 1,
+    ['g'] = 7u << 2, ['G'] = 7u << 2, ['l'] = 1u << 5, ['L'] = 1u << 5,
+    ['m'] = 1u << 6, ['M'] = 1u << 6, ['w'] = 1u << 7, ['W'] = 1u << 7,
+    [' '] = 3u << 8,
+};
+
+/* The contractions first..last-1 in one scan. For CONTRACTIONS2 that is
+ * the same as running them one after the other: every match is bounded by
+ * \b (or white space) on both sides, so no two can overlap and the spaces
+ * a substitution adds create no boundary that was not there; the pieces it
+ * leaves are never a whole pattern. Not so for CONTRACTIONS3, whose
+ * patterns start with a space: " 'tis'twas" becomes " 't is 'twas" and
+ * only then can 'twas match, so those run one at a time. */
+static size_t contractions_pass(const unsigned char *s, size_t n, unsigned char *o, size_t first,
+                                size_t last) {
+  uint16_t group = (uint16_t)(((1u << last) - 1) & ~((1u << first) - 1));
   unsigned char *w = o;
   size_t from = 0, i = 0;
   int changed = 0;
   while (i < n) {
-    unsigned char c = s[i];
-    if (c != first && !(first >= 'a' && c == first - 32)) {
+    unsigned cand = contraction_start[s[i]] & group;
+    if (!cand || (first < FIRST_CONTRACTION3 && word_before(s, i))) {
       i++;
       continue;
     }
-    size_t m1, m2;
-    if ((!c3 && word_before(s, i)) || !(m1 = match_ci(s, n, i, a)) || !(m2 = match_ci(s, n, m1, b))) {
+    size_t m1 = 0, m2 = 0, k = first;
+    for (; k < last; k++) {
+      if (!(cand & (1u << k))) continue;
+      m1 = match_ci(s, n, i, contractions[k].a);
+      m2 = m1 ? match_ci(s, n, m1, contractions[k].b) : 0;
+      if (!m2) continue;
+      if (contractions[k].ws_after ? m2 < n && es_py_space(s, n, m2) : !word_at(s, n, m2)) break;
+    }
+    if (k == last) {
       i++;
       continue;
     }
-    if (contractions[k].ws_after ? !(m2 < n && es_py_space(s, n, m2)) : word_at(s, n, m2)) {
-      i++;
-      continue;
-    }
+    size_t skip = k >= FIRST_CONTRACTION3; /* the space before 't is no group */
     w = put(w, s + from, i - from);
     *w++ = ' ';
-    w = put(w, s + i + c3, m1 - i - c3);
+    w = put(w, s + i + skip, m1 - i - skip);
     *w++ = ' ';
     w = put(w, s + m1, m2 - m1);
     *w++ = ' ';
@@ -560,8 +600,12 @@ static size_t contraction(const unsigned char *s, size_t n, unsigned char *o, si
 
 /* Whether " 't" or " 'T" occurs (CONTRACTIONS3). */
 static int may_contract3(const unsigned char *s, size_t n) {
-  for (size_t i = 1; i + 1 < n; i++)
-    if (s[i] == '\'' && s[i - 1] == ' ' && (s[i + 1] | 0x20) == 't') return 1;
+  for (size_t i = 1; i + 1 < n; i++) {
+    const unsigned char *p = memchr(s + i, '\'', n - 1 - i);
+    if (!p) return 0;
+    i = (size_t)(p - s);
+    if (s[i - 1] == ' ' && (s[i + 1] | 0x20) == 't') return 1;
+  }
   return 0;
 }
 
@@ -581,24 +625,23 @@ enum {
   H_DASH = 1u << 9,
   H_C2 = 1u << 10, /* lead byte 0xC2: « » */
   H_E2 = 1u << 11, /* lead byte 0xE2: “ ‘ „ ” ’ */
-  /* pairs of adjacent bytes (any case): the cascade inserts only spaces,
-   * quotes, brackets and -LRB- style names between characters and joins
-   * none, so a pair missing from the sentence never appears later */
-  H_CONTRACT2 = 1u << 12, /* nn mm tt 'n 'y: each CONTRACTIONS2 word has one */
-  H_QUOTE_T = 1u << 13,   /* 't: CONTRACTIONS3 */
+  /* runs of adjacent bytes: the cascade inserts only spaces, quotes,
+   * brackets and -LRB- style names between characters and joins none, so
+   * a run missing from the sentence never appears later */
+  H_CONTRACT2 = 1u << 12,  /* nno mme nna tta 'ye e'n (any case): each
+                              CONTRACTIONS2 word holds one */
+  H_QUOTE_T = 1u << 13,    /* 't: CONTRACTIONS3 */
   H_TWO_QUOTES = 1u << 14, /* '' */
+  H_TWO_DOTS = 1u << 15,   /* .. */
 };
 
-/* Letter classes for the pairs above, and the flags of each pair. */
-enum { L_NONE, L_N, L_M, L_T, L_Y, L_QUOTE, L_COUNT };
-static const uint8_t pair_class[256] = {
-    ['n'] = L_N, ['N'] = L_N, ['m'] = L_M, ['M'] = L_M, ['t'] = L_T,
-    ['T'] = L_T, ['y'] = L_Y, ['Y'] = L_Y, ['\''] = L_QUOTE,
-};
+/* Quote classes for the pairs above. */
+enum { L_NONE, L_T, L_QUOTE, L_DOT, L_COUNT };
+static const uint8_t pair_class[256] = {['t'] = L_T, ['T'] = L_T, ['\''] = L_QUOTE, ['.'] = L_DOT};
 static const uint16_t pair_bits[L_COUNT][L_COUNT] = {
-    [L_N][L_N] = H_CONTRACT2,     [L_M][L_M] = H_CONTRACT2,     [L_T][L_T] = H_CONTRACT2,
-    [L_QUOTE][L_N] = H_CONTRACT2, [L_QUOTE][L_Y] = H_CONTRACT2, [L_QUOTE][L_T] = H_QUOTE_T,
+    [L_QUOTE][L_T] = H_QUOTE_T,
     [L_QUOTE][L_QUOTE] = H_TWO_QUOTES,
+    [L_DOT][L_DOT] = H_TWO_DOTS,
 };
 
 static const uint16_t has_bits[256] = {
@@ -611,10 +654,67 @@ static const uint16_t has_bits[256] = {
     [0xc2] = H_C2,      [0xe2] = H_E2,
 };
 
+static inline unsigned fold(const unsigned char *s, size_t n, size_t i) {
+  return i < n ? s[i] | 0x20u : 0;
+}
+
+/* Whether a CONTRACTIONS2 trigram starts at s[i], a letter that equals the
+ * next one (any case) or a quote: nno nna mme tta, 'ye, or e'n around it. */
+static int contraction_trigram(const unsigned char *s, size_t n, size_t i) {
+  unsigned a = s[i] | 0x20u, c = fold(s, n, i + 2);
+  if (s[i] == '\'')
+    return (fold(s, n, i + 1) == 'y' && c == 'e') ||
+           (i > 0 && (s[i - 1] | 0x20u) == 'e' && fold(s, n, i + 1) == 'n');
+  if (fold(s, n, i + 1) != a) return 0;
+  return (a == 'n' && (c == 'o' || c == 'a')) || (a == 'm' && c == 'e') || (a == 't' && c == 'a');
+}
+
+/* The H_* flags of s[0..n). Eight bytes at a time: doubled letters by one
+ * comparison of the chunk with itself shifted, then only the bytes that
+ * are neither letters nor spaces through the tables. */
+static unsigned scan_sentence(const unsigned char *s, size_t n) {
+  unsigned has = 0, prev = L_NONE;
+  size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t high = 0x8080808080808080u, low7 = 0x7f7f7f7f7f7f7f7fu;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, s + i, 8);
+    uint64_t f = x | 0x2020202020202020u; /* ASCII letters folded to lower case */
+    uint64_t ge_a = (f | high) - 0x6161616161616161u, ge_brace = (f | high) - 0x7b7b7b7b7b7b7b7bu;
+    uint64_t sp = f ^ 0x2020202020202020u;
+    sp = ~(((sp & low7) + low7) | sp | low7); /* high bit where the byte is ' ' or NUL */
+    uint64_t odd = (x | ~((ge_a & ~ge_brace) | sp)) & high; /* neither letter nor space */
+    has |= pair_bits[prev][pair_class[s[i]]];
+    if (i > 0 && (s[i - 1] | 0x20u) == (s[i] | 0x20u) && contraction_trigram(s, n, i - 1))
+      has |= H_CONTRACT2;
+    uint64_t d = f ^ (f >> 8); /* zero in lane k: bytes k and k+1 fold to the same */
+    for (uint64_t z = ~(((d & low7) + low7) | d | low7) & 0x0080808080808080u; z; z &= z - 1)
+      if (contraction_trigram(s, n, i + ((size_t)__builtin_ctzll(z) >> 3))) has |= H_CONTRACT2;
+    for (; odd; odd &= odd - 1) {
+      size_t k = i + ((size_t)__builtin_ctzll(odd) >> 3);
+      has |= has_bits[s[k]];
+      if (s[k] == '\'' || s[k] == '.') {
+        if (k + 1 < n) has |= pair_bits[pair_class[s[k]]][pair_class[s[k + 1]]];
+        if (s[k] == '\'' && contraction_trigram(s, n, k)) has |= H_CONTRACT2;
+      }
+    }
+    prev = pair_class[s[i + 7]];
+  }
+#endif
+  for (; i < n; i++) {
+    unsigned k = pair_class[s[i]];
+    has |= has_bits[s[i]] | pair_bits[prev][k];
+    prev = k;
+    if ((s[i] == '\'' || (i > 0 && (s[i - 1] | 0x20u) == (s[i] | 0x20u))) &&
+        contraction_trigram(s, n, s[i] == '\'' ? i : i - 1))
+      has |= H_CONTRACT2;
+  }
+  return has;
+}
+
 static const uint8_t set_punct5[256] = {[';'] = 1, ['@'] = 1, ['#'] = 1,
                                         ['$'] = 1, ['%'] = 1, ['&'] = 1};
-static const uint8_t set_quest[256] = {['?'] = 1, ['!'] = 1};
-static const uint8_t set_star[256] = {['*'] = 1};
 static const uint8_t set_brackets[256] = {[']'] = 1, ['['] = 1, ['('] = 1, [')'] = 1,
                                           ['{'] = 1, ['}'] = 1, ['<'] = 1, ['>'] = 1};
 
@@ -730,20 +830,69 @@ static inline size_t space_at(const unsigned char *s, size_t n, size_t i) {
   return k == 1 ? 1 : k ? es_py_space(s, n, i) : 0;
 }
 
-/* str.split(): calls cb for each run of non-white-space characters. */
-static es_status split_tokens(const unsigned char *s, size_t n, es_token_cb cb, void *ctx) {
-  size_t i = 0, w;
-  while (i < n) {
-    while (i < n && (w = space_at(s, n, i))) i += w;
-    if (i >= n) break;
-    size_t start = i;
-    while (i < n && !space_byte[s[i]]) i++;
-    while (i < n && !space_at(s, n, i)) {
-      i += cp_len(s[i]);
-      while (i < n && !space_byte[s[i]]) i++;
-    }
-    if (cb(ctx, (const char *)s + start, i - start)) return ES_ERR_NOMEM;
+/* Whether byte p of s belongs to a white-space character. */
+static int space_byte_at(const unsigned char *s, size_t n, size_t p) {
+  unsigned c = s[p];
+  if (c < 0x80) return space_byte[c] == 1;
+  size_t q = p;
+  while (q > 0 && (s[q] & 0xc0) == 0x80 && p - q < 3) q--;
+  return space_byte[s[q]] == 2 && es_py_space(s, n, q) > p - q;
+}
+
+/* Bit k set when byte k of s[0..m) (m <= 64) belongs to white space. Runs
+ * of eight printable ASCII bytes or spaces are done at once (a zero-byte
+ * test for ' ', the eight flags gathered by one multiplication). */
+static uint64_t space_bits(const unsigned char *s, size_t n, size_t base, size_t m) {
+  uint64_t bits = 0;
+  size_t k = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t high = 0x8080808080808080u, low7 = 0x7f7f7f7f7f7f7f7fu;
+  for (; k + 8 <= m; k += 8) {
+    uint64_t x;
+    memcpy(&x, s + base + k, 8);
+    uint64_t odd = (x & high) | (~((x | high) - 0x2121212121212121u) & high);
+    uint64_t sp = x ^ 0x2020202020202020u;
+    sp = ~(((sp & low7) + low7) | sp | low7); /* high bit where the byte is ' ' */
+    if (odd & ~sp) break;                     /* control or non-ASCII bytes */
+    bits |= (((sp >> 7) * 0x0102040810204080u) >> 56) << k;
   }
+#endif
+  for (; k < m; k++)
+    if (space_byte_at(s, n, base + k)) bits |= (uint64_t)1 << k;
+  return bits;
+}
+
+/* str.split(): calls cb for each run of non-white-space characters. The
+ * text is read 64 bytes at a time into a bit map of white space whose
+ * word starts and ends are then taken with count-trailing-zeros. */
+static es_status split_tokens(const unsigned char *s, size_t n, es_token_cb cb, void *ctx) {
+  size_t start = 0;
+  int in_word = 0;
+  uint64_t carry = 0; /* 1 when the last byte of the previous block was in a word */
+  for (size_t base = 0; base < n; base += 64) {
+    size_t m = n - base < 64 ? n - base : 64;
+    uint64_t valid = m == 64 ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
+    uint64_t word = ~space_bits(s, n, base, m) & valid;
+    uint64_t prev = (word << 1) | carry;
+    uint64_t starts = word & ~prev, ends = ~word & prev & valid;
+    carry = word >> 63;
+    for (;;) {
+      if (in_word) {
+        if (!ends) break;
+        size_t end = base + (size_t)__builtin_ctzll(ends);
+        ends &= ends - 1;
+        if (cb(ctx, (const char *)s + start, end - start)) return ES_ERR_NOMEM;
+        in_word = 0;
+      } else {
+        if (!starts) break;
+        start = base + (size_t)__builtin_ctzll(starts);
+        starts &= starts - 1;
+        in_word = 1;
+      }
+    }
+    if (m < 64) carry = 0;
+  }
+  if (in_word && cb(ctx, (const char *)s + start, n - start)) return ES_ERR_NOMEM;
   return ES_OK;
 }
 
@@ -782,20 +931,18 @@ PASS(p_pairs_squote, pairs(s, n, o, '\'', '\'', " '' ", 4))
 PASS(p_final_period_wide, final_period(s, n, o, 1))
 PASS(p_final_period, final_period(s, n, o, 0))
 PASS(p_punct5, pad_chars(s, n, o, set_punct5))
-PASS(p_quest, pad_chars(s, n, o, set_quest))
-PASS(p_star, pad_chars(s, n, o, set_star))
+PASS(p_quest, pad_two(s, n, o, '?', '!'))
+PASS(p_star, pad_two(s, n, o, '*', '*'))
 PASS(p_brackets, pad_chars(s, n, o, set_brackets))
 PASS(p_clitics1, clitics(s, n, o, 0))
 PASS(p_clitics2, clitics(s, n, o, 1))
+PASS(p_contractions2, contractions_pass(s, n, o, 0, FIRST_CONTRACTION3))
+PASS(p_contraction_tis, contractions_pass(s, n, o, FIRST_CONTRACTION3, FIRST_CONTRACTION3 + 1))
+PASS(p_contraction_twas, contractions_pass(s, n, o, FIRST_CONTRACTION3 + 1, NCONTRACTIONS))
 
 static es_status treebank_fast(es_treebank *t, const unsigned char *text, size_t len,
                                unsigned flags, es_token_cb cb, void *ctx) {
-  unsigned has = 0, prev = L_NONE;
-  for (size_t i = 0; i < len; i++) {
-    unsigned k = pair_class[text[i]];
-    has |= has_bits[text[i]] | pair_bits[prev][k];
-    prev = k;
-  }
+  unsigned has = scan_sentence(text, len);
   cascade c = {t, text, len, -1};
 #define RUN(fn) \
   if (run(&c, fn)) return ES_ERR_NOMEM
@@ -814,7 +961,7 @@ static es_status treebank_fast(es_treebank *t, const unsigned char *text, size_t
     RUN(comma_colon);
     RUN(final_comma_colon);
   }
-  if (has & H_PERIOD) RUN(dot_runs);
+  if (has & H_TWO_DOTS) RUN(dot_runs);
   if (has & H_PUNCT5) RUN(p_punct5);
   if (has & H_PERIOD) RUN(p_final_period);
   if (has & H_QUEST) RUN(p_quest);
@@ -839,20 +986,11 @@ static es_status treebank_fast(es_treebank *t, const unsigned char *text, size_t
     RUN(p_clitics1);
     RUN(p_clitics2);
   }
-  for (size_t k = 0; k < NCONTRACTIONS; k++) {
-    /* CONTRACTIONS2 may put the space before 't that CONTRACTIONS3 needs */
-    if (k < FIRST_CONTRACTION3 ? !(has & H_CONTRACT2)
-                               : !((has & H_QUOTE_T) && may_contract3(c.s, c.n)))
-      continue;
-    if (c.n > (SIZE_MAX - 16) / 5 || reserve(t, 5 * c.n + 16)) return ES_ERR_NOMEM;
-    if (c.cur >= 0) c.s = t->buf[c.cur];
-    int out = c.cur == 0 ? 1 : 0;
-    size_t m = contraction(c.s, c.n, t->buf[out], k);
-    if (m != NOCHANGE) {
-      c.cur = out;
-      c.s = t->buf[out];
-      c.n = m;
-    }
+  if (has & H_CONTRACT2) RUN(p_contractions2);
+  /* CONTRACTIONS2 may put the space before 't that CONTRACTIONS3 needs */
+  if ((has & H_QUOTE_T) && may_contract3(c.s, c.n)) {
+    RUN(p_contraction_tis);
+    RUN(p_contraction_twas);
   }
 #undef RUN
   return split_tokens(c.s, c.n, cb, ctx);
@@ -860,23 +998,30 @@ static es_status treebank_fast(es_treebank *t, const unsigned char *text, size_t
 
 /* ---- the PCRE2 reference --------------------------------------------------------- */
 
+/* Compiles the cascade once; -1 (nothing kept) when memory or a pattern
+ * fails. $ must see only \n as a newline, as Python's does. */
 static int compile_regexes(es_treebank *t) {
   if (t->compiled) return 0;
-  for (size_t i = 0; i < NREGEX; i++) {
+  pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+  int ok = cc && pcre2_set_newline(cc, PCRE2_NEWLINE_LF) == 0;
+  for (size_t i = 0; ok && i < NREGEX; i++) {
     if (!regex_rules[i].pattern) continue;
     int err;
     PCRE2_SIZE off;
-    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
-    if (!cc) return -1;
-    pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
     t->code[i] = pcre2_compile((PCRE2_SPTR)regex_rules[i].pattern, PCRE2_ZERO_TERMINATED,
                                PCRE2_UTF | PCRE2_UCP, &err, &off, cc);
-    pcre2_compile_context_free(cc);
-    if (!t->code[i]) return -1;
-    pcre2_jit_compile(t->code[i], PCRE2_JIT_COMPLETE); /* optional: falls back */
+    ok = t->code[i] != NULL;
+    if (ok) pcre2_jit_compile(t->code[i], PCRE2_JIT_COMPLETE); /* optional: falls back */
   }
-  t->md = pcre2_match_data_create(16, NULL);
-  if (!t->md) return -1;
+  pcre2_compile_context_free(cc);
+  if (ok && !t->md) ok = (t->md = pcre2_match_data_create(16, NULL)) != NULL;
+  if (!ok) {
+    for (size_t i = 0; i < NREGEX; i++) {
+      pcre2_code_free(t->code[i]);
+      t->code[i] = NULL;
+    }
+    return -1;
+  }
   t->compiled = 1;
   return 0;
 }
@@ -891,7 +1036,7 @@ static es_status treebank_regex(es_treebank *t, const unsigned char *text, size_
   for (size_t i = 0; i < NREGEX; i++) {
     int kind = regex_rules[i].kind;
     if (kind == RX_PARENS && !(flags & ES_TREEBANK_PARENS)) continue;
-    if (reserve(t, 5 * n + 64)) return ES_ERR_NOMEM;
+    if (n > (SIZE_MAX - 64) / 5 || reserve(t, 5 * n + 64)) return ES_ERR_NOMEM;
     unsigned char *out = t->buf[!cur];
     if (kind == RX_WRAP) {
       n = wrap(t->buf[cur], n, out);

@@ -69,6 +69,24 @@ static void fixed_cases(void) {
   LOWER("\u0130\u03a3", "i\u0307\u03c2");
   LOWER("A\u0345\u03a3", "a\u0345\u03c2");         /* cased and ignorable: skipped */
 
+  /* the eight-bytes-at-a-time ASCII path: every ASCII byte at every
+   * alignment, with a non-ASCII character now and then */
+  char in[700], want[700];
+  size_t n = 0, m = 0;
+  for (int r = 0; r < 5; r++) {
+    for (int c = 1; c < 128; c++) {
+      in[n++] = (char)c;
+      want[m++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    memcpy(in + n, "\xc3\x89", 2); /* É */
+    memcpy(want + m, "\xc3\xa9", 2);
+    n += 2 + (size_t)r; /* shift the alignment of what follows */
+    m += 2 + (size_t)r;
+    for (int k = r; k > 0; k--) in[n - k] = want[m - k] = 'x';
+  }
+  in[n] = want[m] = '\0';
+  for (size_t off = 0; off < 9; off++) LOWER(in + off, want + off);
+
   CHECK(es_uc_flags('A') & ES_UC_UPPER);
   CHECK(es_uc_flags('a') & ES_UC_LOWER);
   CHECK(es_uc_flags('_') & ES_UC_WORD);
