@@ -48,3 +48,17 @@ cmd=("$bin" score --ref "$tmp/ref.txt" --hyp "$tmp/hyp_a.txt" --profile all --th
 printf '%-34s %10s %10.1f\n' "all profiles, 2 threads" "$(median_ms "${cmd[@]}")" "$(echo "$(peak_kib "${cmd[@]}") / 1024" | bc -l)"
 cmd=("$bin" score --ref "$tmp/ref.txt" --hyp "$tmp/hyp_a.txt" --profile all --threads 1)
 printf '%-34s %10s %10.1f\n' "all profiles, 1 thread" "$(median_ms "${cmd[@]}")" "$(echo "$(peak_kib "${cmd[@]}") / 1024" | bc -l)"
+
+# Side by side: nltk itself, where Debian's python3-nltk (3.8) is installed
+# and ../shared has the Punkt parameters (sacrebleu and rouge_score are not
+# packaged for Debian, so only their published figures above compare).
+punkt=../shared/golden/punkt-english
+if /usr/bin/python3 -c 'import sys, nltk; sys.exit(nltk.__version__ != "3.8")' 2>/dev/null && [ -d "$punkt" ]; then
+  ref_runs=${REF_RUNS:-5}
+  nltk_ms=$(runs=$ref_runs median_ms /usr/bin/python3 ci/bench_reference_nltk.py "$punkt" "$tmp/ref.txt" "$tmp/hyp_a.txt")
+  ours=("$bin" score --ref "$tmp/ref.txt" --hyp "$tmp/hyp_a.txt" --profile esconv --threads 1)
+  ours_ms=$(median_ms "${ours[@]}")
+  echo
+  echo "nltk 3.8 word_tokenize + corpus_bleu (median of $ref_runs): $nltk_ms ms; esbench esconv profile, 1 thread: $ours_ms ms; ratio $(echo "$nltk_ms / $ours_ms" | bc -l | xargs printf '%.0f')x"
+  echo "BLEU-4: nltk $(/usr/bin/python3 ci/bench_reference_nltk.py "$punkt" "$tmp/ref.txt" "$tmp/hyp_a.txt"), esbench $("${ours[@]}" --json | /usr/bin/python3 -c 'import json,sys; print("%.6f" % json.load(sys.stdin)["systems"][0]["esconv"]["bleu-4"]["value"])')"
+fi

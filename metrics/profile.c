@@ -1,12 +1,16 @@
 /*
  * profile.c: scoring a corpus with every metric of one profile.
  *
- * The lines are cut into one contiguous block per thread. Each thread
- * tokenizes its block into its own vocabulary and computes everything that
- * is per line (BLEU statistics, LCS, unigram overlap, lengths). The main
- * thread then maps the other threads' distinct-n tokens into the first
- * thread's vocabulary (one lookup per vocabulary entry, not per token),
- * counts Distinct-n over the whole corpus and sums the BLEU statistics.
+ * Several profiles can be scored in one pass: each tokenization and each
+ * per-line statistic is computed once, whichever profiles need it (the
+ * sacrebleu and rouge_score profiles share their 13a BLEU and standard
+ * Distinct entirely). The lines are cut into one contiguous block per
+ * thread; each thread tokenizes its block into its own vocabulary and
+ * computes everything that is per line (BLEU statistics, LCS, unigram
+ * overlap, lengths). The other threads' Distinct tokens are then mapped
+ * into the first thread's vocabulary (one lookup per vocabulary entry, not
+ * per token), Distinct-n is counted over the whole corpus, one token source
+ * per thread, and each profile's metrics are assembled.
  */
 #include "profile.h"
 
@@ -21,29 +25,27 @@
 #define MAX_METRICS 16
 #define MAX_THREADS 64
 
-typedef enum { BLEU_NLTK_ESCONV, BLEU_SACRE } bleu_kind;
-typedef enum { ROUGE_ESCONV, ROUGE_SCORE } rouge_kind;
+/* The per-line work a set of profiles needs. Each is done once per line,
+ * however many of the requested profiles use it. */
+enum {
+  W_NLTK = 1,        /* nltk tokens of lower-cased text: nltk BLEU statistics,
+                        ESConv ROUGE-L and F1, length, ESConv Distinct */
+  W_13A = 2,         /* 13a tokens: BLEU statistics, length */
+  W_SENTENCE = 4,    /* sentence BLEU on the 13a statistics */
+  W_ROUGE = 8,       /* rouge_score tokens: rougeL F */
+  W_ROUGE_STEM = 16, /* rouge_score tokens, Porter-stemmed: rougeL F */
+  W_SPACE = 32,      /* lower().split() tokens of the hypothesis: Distinct */
+};
 
-/* The profiles. Adding one: a row here (and its enum value in profile.h). */
+/* The profiles. Adding one: a row here, its enum value in profile.h, and
+ * its metrics in build_scores(). */
 static const struct {
   const char *name;
-  es_tok_kind bleu_tok;       /* tokens of BLEU, f1 and length */
-  unsigned bleu_flags;
-  bleu_kind bleu;
-  es_tok_kind rouge_tok;      /* tokens of ROUGE-L */
-  unsigned rouge_flags;
-  rouge_kind rouge;
-  es_tok_kind dist_tok;       /* tokens of Distinct-n */
-  unsigned dist_flags;
-  int dist_skip_last;         /* the ESConv variant */
-  int sentence_bleu, f1;      /* whether these metrics exist in the profile */
+  unsigned work;
 } profiles[] = {
-    [ES_PROFILE_ESCONV] = {"esconv", ES_TOK_NLTK, ES_TOK_LOWER, BLEU_NLTK_ESCONV, ES_TOK_NLTK,
-                           ES_TOK_LOWER, ROUGE_ESCONV, ES_TOK_NLTK, ES_TOK_LOWER, 1, 0, 1},
-    [ES_PROFILE_SACREBLEU] = {"sacrebleu", ES_TOK_13A, 0, BLEU_SACRE, ES_TOK_ROUGE, 0,
-                              ROUGE_SCORE, ES_TOK_SPACE, ES_TOK_LOWER, 0, 1, 0},
-    [ES_PROFILE_ROUGE_SCORE] = {"rouge_score", ES_TOK_13A, 0, BLEU_SACRE, ES_TOK_ROUGE_PORTER,
-                                0, ROUGE_SCORE, ES_TOK_SPACE, ES_TOK_LOWER, 0, 0, 0},
+    [ES_PROFILE_ESCONV] = {"esconv", W_NLTK},
+    [ES_PROFILE_SACREBLEU] = {"sacrebleu", W_13A | W_SENTENCE | W_ROUGE | W_SPACE},
+    [ES_PROFILE_ROUGE_SCORE] = {"rouge_score", W_13A | W_ROUGE_STEM | W_SPACE},
 };
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
 
@@ -67,20 +69,28 @@ struct es_scores {
   es_bleu_seg *segs;
 };
 
+/* Per-line results of all the work, for all lines (each thread writes its
+ * own block of lines). Arrays of work not requested stay NULL. */
+typedef struct {
+  es_bleu_seg *seg_nltk, *seg_13a;
+  double *esconv_rouge, *f1, *len_nltk, *len_13a, *sbleu, *rouge, *rouge_stem;
+} per_line;
+
 /* One thread's share: lines [a, b). */
 typedef struct {
-  es_profile p;
+  unsigned work;
   const char *const *refs, *const *hyps;
   size_t a, b;
-  es_vocab *vocab;
-  es_seq *dist;          /* distinct-n tokens of each hypothesis in [a, b) */
-  es_bleu_seg *segs;     /* all lines; this thread writes [a, b) */
-  double *rouge, *f1, *len, *sbleu;
+  per_line *out;
+  es_vocab *vocab;        /* this thread's token ids */
+  es_seq *dist_nltk;      /* per line of [a, b): Distinct tokens of each source */
+  es_seq *dist_space;
   es_status st;
   size_t bad_line;
   int bad_side;
 } job;
 
+/* Tokenizes line i's reference and hypothesis with t. */
 static es_status tokenize2(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *hyp) {
   es_seq_clear(ref);
   es_seq_clear(hyp);
@@ -98,103 +108,89 @@ static es_status tokenize2(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_se
   return st;
 }
 
+static es_status lcs_of(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *hyp,
+                        es_lcs_stats *lcs) {
+  es_status st = tokenize2(t, j, i, ref, hyp);
+  return st != ES_OK ? st : es_lcs_stats_get(hyp->ids, hyp->len, ref->ids, ref->len, lcs);
+}
+
 static void *run_job(void *arg) {
   job *j = arg;
-  const __typeof__(profiles[0]) *pr = &profiles[j->p];
-  es_tokenizer *tb = NULL, *tr = NULL, *td = NULL;
+  per_line *o = j->out;
+  es_tokenizer *t_nltk = NULL, *t_13a = NULL, *t_rouge = NULL, *t_stem = NULL, *t_space = NULL;
   es_bleu_counter *bc = NULL;
-  es_seq ref = {0}, hyp = {0}, rref = {0}, rhyp = {0};
-  es_status st;
-  if ((st = es_tokenizer_new(pr->bleu_tok, pr->bleu_flags, &tb)) != ES_OK) goto out;
-  int rouge_same = pr->rouge_tok == pr->bleu_tok && pr->rouge_flags == pr->bleu_flags;
-  int dist_same = pr->dist_tok == pr->bleu_tok && pr->dist_flags == pr->bleu_flags;
-  if (!rouge_same && (st = es_tokenizer_new(pr->rouge_tok, pr->rouge_flags, &tr)) != ES_OK) goto out;
-  if (!dist_same && (st = es_tokenizer_new(pr->dist_tok, pr->dist_flags, &td)) != ES_OK) goto out;
+  es_seq ref = {0}, hyp = {0};
+  es_status st = ES_OK;
+  if ((j->work & W_NLTK) && (st = es_tokenizer_new(ES_TOK_NLTK, ES_TOK_LOWER, &t_nltk)) != ES_OK) goto out;
+  if ((j->work & W_13A) && (st = es_tokenizer_new(ES_TOK_13A, 0, &t_13a)) != ES_OK) goto out;
+  if ((j->work & W_ROUGE) && (st = es_tokenizer_new(ES_TOK_ROUGE, 0, &t_rouge)) != ES_OK) goto out;
+  if ((j->work & W_ROUGE_STEM) && (st = es_tokenizer_new(ES_TOK_ROUGE_PORTER, 0, &t_stem)) != ES_OK)
+    goto out;
+  if ((j->work & W_SPACE) && (st = es_tokenizer_new(ES_TOK_SPACE, ES_TOK_LOWER, &t_space)) != ES_OK)
+    goto out;
   if ((st = es_bleu_counter_new(4, &bc)) != ES_OK) goto out;
   es_bleu_sacre_opts sent;
   es_bleu_sacre_defaults(&sent, 1);
   for (size_t i = j->a; i < j->b; i++) {
-    if ((st = tokenize2(tb, j, i, &ref, &hyp)) != ES_OK) goto out;
-    if ((st = es_bleu_count(bc, &hyp, &ref, 1, &j->segs[i])) != ES_OK) goto out;
-    j->len[i] = (double)hyp.len;
-    if (pr->sentence_bleu) {
-      es_bleu_sums one;
-      es_bleu_sacre_result r;
-      es_bleu_sums_init(&one);
-      es_bleu_sums_add(&one, &j->segs[i]);
-      if ((st = es_bleu_sacre_compute(&one, &sent, &r)) != ES_OK) goto out;
-      j->sbleu[i] = r.score;
-    }
-    const es_seq *rr = &ref, *rh = &hyp;
-    if (tr) {
-      if ((st = tokenize2(tr, j, i, &rref, &rhyp)) != ES_OK) goto out;
-      rr = &rref;
-      rh = &rhyp;
-    }
     es_lcs_stats lcs;
-    if ((st = es_lcs_stats_get(rh->ids, rh->len, rr->ids, rr->len, &lcs)) != ES_OK) goto out;
-    if (pr->rouge == ROUGE_ESCONV) {
-      j->rouge[i] = 100.0 * es_esconv_rouge_l(&lcs, 1);
-    } else {
-      j->rouge[i] = 100.0 * es_rouge_l(lcs).fmeasure;
-    }
-    if (pr->f1) {
+    if (t_nltk) {
+      if ((st = lcs_of(t_nltk, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
+      if ((st = es_bleu_count(bc, &hyp, &ref, 1, &o->seg_nltk[i])) != ES_OK) goto out;
+      o->esconv_rouge[i] = 100.0 * es_esconv_rouge_l(&lcs, 1);
       es_ngram_stats uni;
       if ((st = es_ngram_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, 1, &uni)) != ES_OK) goto out;
-      j->f1[i] = 100.0 * es_esconv_f1(&uni, 1);
+      o->f1[i] = 100.0 * es_esconv_f1(&uni, 1);
+      o->len_nltk[i] = (double)hyp.len;
+      es_seq *d = &j->dist_nltk[i - j->a];
+      for (size_t k = 0; k < hyp.len; k++)
+        if ((st = es_seq_push(d, hyp.ids[k])) != ES_OK) goto out;
     }
-    es_seq *d = &j->dist[i - j->a];
-    if (td) {
-      st = es_tokenize_ids(td, j->hyps[i], strlen(j->hyps[i]), j->vocab, d);
+    if (t_13a) {
+      if ((st = tokenize2(t_13a, j, i, &ref, &hyp)) != ES_OK) goto out;
+      if ((st = es_bleu_count(bc, &hyp, &ref, 1, &o->seg_13a[i])) != ES_OK) goto out;
+      o->len_13a[i] = (double)hyp.len;
+      if (j->work & W_SENTENCE) {
+        es_bleu_sums one;
+        es_bleu_sacre_result r;
+        es_bleu_sums_init(&one);
+        es_bleu_sums_add(&one, &o->seg_13a[i]);
+        if ((st = es_bleu_sacre_compute(&one, &sent, &r)) != ES_OK) goto out;
+        o->sbleu[i] = r.score;
+      }
+    }
+    if (t_rouge) {
+      if ((st = lcs_of(t_rouge, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
+      o->rouge[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+    }
+    if (t_stem) {
+      if ((st = lcs_of(t_stem, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
+      o->rouge_stem[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+    }
+    if (t_space) {
+      st = es_tokenize_ids(t_space, j->hyps[i], strlen(j->hyps[i]), j->vocab,
+                           &j->dist_space[i - j->a]);
       if (st != ES_OK) {
         j->bad_line = i;
         j->bad_side = 1;
         goto out;
       }
-    } else {
-      for (size_t k = 0; k < hyp.len; k++)
-        if ((st = es_seq_push(d, hyp.ids[k])) != ES_OK) goto out;
     }
   }
-  st = ES_OK;
 out:
   j->st = st;
-  es_tokenizer_free(tb);
-  es_tokenizer_free(tr);
-  es_tokenizer_free(td);
+  es_tokenizer_free(t_nltk);
+  es_tokenizer_free(t_13a);
+  es_tokenizer_free(t_rouge);
+  es_tokenizer_free(t_stem);
+  es_tokenizer_free(t_space);
   es_bleu_counter_free(bc);
   es_seq_release(&ref);
   es_seq_release(&hyp);
-  es_seq_release(&rref);
-  es_seq_release(&rhyp);
   return NULL;
 }
 
-/* Appends a metric; lines (owned by s from now on) may be NULL. */
-static void add_metric(es_scores *s, const char *name, double value, double *lines,
-                       const char *signature) {
-  es_metric *m = &s->m[s->nm];
-  s->lines[s->nm] = lines;
-  m->name = name;
-  m->value = value;
-  m->lines = lines;
-  snprintf(s->sig[s->nm], sizeof s->sig[0], "%s", signature);
-  m->signature = s->sig[s->nm];
-  s->nm++;
-}
-
-static double mean(const double *x, size_t n) {
-  /* Neumaier-compensated sum: the exact mean up to the last bit, like fsum */
-  double sum = 0.0, c = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    double t = sum + x[i];
-    c += fabs(sum) >= fabs(x[i]) ? (sum - t) + x[i] : (x[i] - t) + sum;
-    sum = t;
-  }
-  return n ? (sum + c) / (double)n : 0.0;
-}
-
-/* Maps every thread's distinct tokens into thread 0's vocabulary. */
+/* Maps the Distinct tokens of threads 1.. into thread 0's vocabulary (one
+ * lookup per vocabulary entry, not per token). */
 static es_status merge_vocab(job *jobs, int nthreads) {
   for (int t = 1; t < nthreads; t++) {
     size_t nv = es_vocab_size(jobs[t].vocab);
@@ -210,150 +206,256 @@ static es_status merge_vocab(job *jobs, int nthreads) {
       }
     }
     for (size_t i = 0; i < jobs[t].b - jobs[t].a; i++) {
-      es_seq *d = &jobs[t].dist[i];
-      for (size_t k = 0; k < d->len; k++) d->ids[k] = map[d->ids[k]];
+      es_seq *ds[2] = {jobs[t].dist_nltk ? &jobs[t].dist_nltk[i] : NULL,
+                       jobs[t].dist_space ? &jobs[t].dist_space[i] : NULL};
+      for (int k = 0; k < 2; k++)
+        for (size_t q = 0; ds[k] && q < ds[k]->len; q++) ds[k]->ids[q] = map[ds[k]->ids[q]];
     }
     free(map);
   }
   return ES_OK;
 }
 
-es_status es_score_corpus(es_profile p, const char *const *refs, const char *const *hyps,
-                          size_t n, int nthreads, es_scores **out, size_t *bad_line,
-                          int *bad_side) {
-  *out = NULL;
-  if ((unsigned)p >= NPROFILES) return ES_ERR_ARG;
-  if (nthreads < 1) nthreads = 1;
-  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
-  if ((size_t)nthreads > n / 256 + 1) nthreads = (int)(n / 256 + 1); /* small inputs: one */
-  const __typeof__(profiles[0]) *pr = &profiles[p];
+/* Counts Distinct-1..3 over one token source of every job's lines. */
+typedef struct {
+  job *jobs;
+  int nthreads;
+  int space;      /* 1: dist_space, 0: dist_nltk */
+  es_distinct *d;
+  es_status st;
+} distinct_job;
+
+static void *run_distinct(void *arg) {
+  distinct_job *dj = arg;
+  dj->st = es_distinct_new(3, &dj->d);
+  for (int t = 0; t < dj->nthreads && dj->st == ES_OK; t++) {
+    es_seq *seqs = dj->space ? dj->jobs[t].dist_space : dj->jobs[t].dist_nltk;
+    for (size_t i = 0; i < dj->jobs[t].b - dj->jobs[t].a && dj->st == ES_OK; i++)
+      dj->st = es_distinct_add(dj->d, seqs[i].ids, seqs[i].len);
+  }
+  return NULL;
+}
+
+/* Neumaier-compensated mean: the exact mean up to the last bit, like fsum. */
+static double mean(const double *x, size_t n) {
+  double sum = 0.0, c = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double t = sum + x[i];
+    c += fabs(sum) >= fabs(x[i]) ? (sum - t) + x[i] : (x[i] - t) + sum;
+    sum = t;
+  }
+  return n ? (sum + c) / (double)n : 0.0;
+}
+
+/* Appends a metric. With lines, the per-line values are copied (n of them).
+ * Returns ES_ERR_NOMEM when the copy fails. */
+static es_status add_metric(es_scores *s, const char *name, double value, const double *lines,
+                            const char *signature) {
+  es_metric *m = &s->m[s->nm];
+  if (lines) {
+    s->lines[s->nm] = malloc((s->n ? s->n : 1) * sizeof *lines);
+    if (!s->lines[s->nm]) return ES_ERR_NOMEM;
+    memcpy(s->lines[s->nm], lines, s->n * sizeof *lines);
+  }
+  m->name = name;
+  m->value = lines ? mean(lines, s->n) : value;
+  m->lines = s->lines[s->nm];
+  snprintf(s->sig[s->nm], sizeof s->sig[0], "%s", signature);
+  m->signature = s->sig[s->nm];
+  s->nm++;
+  return ES_OK;
+}
+
+#define VERSION_FIELD "version:esbench-" ESMETRICS_VERSION
+
+/* The metrics of profile p from the shared per-line results and Distinct
+ * counts. */
+static es_status build_scores(es_profile p, size_t n, const per_line *o,
+                              const es_distinct *dist_nltk, const es_distinct *dist_space,
+                              es_scores **out) {
+  static const char *const bleu_names[4] = {"bleu-1", "bleu-2", "bleu-3", "bleu-4"};
+  static const char *const dist_names[3] = {"dist-1", "dist-2", "dist-3"};
   es_status st = ES_ERR_NOMEM;
-  es_distinct *dist = NULL;
-  job jobs[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
-  memset(jobs, 0, sizeof jobs);
+  char sig[192];
   es_scores *s = calloc(1, sizeof *s);
   if (!s) return ES_ERR_NOMEM;
   s->p = p;
   s->n = n;
+  const es_bleu_seg *segs = p == ES_PROFILE_ESCONV ? o->seg_nltk : o->seg_13a;
+  s->segs = malloc((n ? n : 1) * sizeof *s->segs);
+  if (!s->segs) goto fail;
+  memcpy(s->segs, segs, n * sizeof *segs);
+  es_bleu_sums sums;
+  es_bleu_sums_init(&sums);
+  for (size_t i = 0; i < n; i++) es_bleu_sums_add(&sums, &segs[i]);
+
+  if (p == ES_PROFILE_ESCONV) {
+    double b[4] = {0, 0, 0, 0};
+    if (n && (st = es_bleu_esconv(&sums, b)) != ES_OK) goto fail;
+    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|bleu:nltk3.8-corpus|smooth:method3|%s",
+             VERSION_FIELD);
+    for (int k = 0; k < 4; k++)
+      if ((st = add_metric(s, bleu_names[k], b[k], NULL, sig)) != ES_OK) goto fail;
+    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|rouge-l:lcs-f-beta1.2|mean|%s",
+             VERSION_FIELD);
+    if ((st = add_metric(s, "rouge-l", 0, o->esconv_rouge, sig)) != ES_OK) goto fail;
+    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|unigram-f1|mean|%s", VERSION_FIELD);
+    if ((st = add_metric(s, "f1", 0, o->f1, sig)) != ES_OK) goto fail;
+    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|distinct:corpus,skip-last-ngram|%s",
+             VERSION_FIELD);
+    for (int k = 0; k < 3; k++)
+      if ((st = add_metric(s, dist_names[k],
+                           100.0 * es_distinct_score(dist_nltk, (unsigned)k + 1, ES_DISTINCT_ESCONV),
+                           NULL, sig)) != ES_OK)
+        goto fail;
+    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|mean-hyp-tokens|%s", VERSION_FIELD);
+    if ((st = add_metric(s, "length", 0, o->len_nltk, sig)) != ES_OK) goto fail;
+  } else {
+    for (int k = 0; k < 4; k++) {
+      es_bleu_sacre_opts opt;
+      es_bleu_sacre_result r;
+      es_bleu_sacre_defaults(&opt, 0);
+      opt.max_order = k + 1;
+      if ((st = es_bleu_sacre_compute(&sums, &opt, &r)) != ES_OK) goto fail;
+      es_bleu_sig_info info = {.nrefs = 1, .tok = "13a"};
+      es_bleu_sacre_signature(&opt, &info, 0, sig, sizeof sig);
+      if ((st = add_metric(s, bleu_names[k], r.score, NULL, sig)) != ES_OK) goto fail;
+    }
+    if (p == ES_PROFILE_SACREBLEU) {
+      snprintf(sig, sizeof sig,
+               "sacrebleu-sentence|nrefs:1|case:mixed|eff:yes|tok:13a|smooth:exp|%s", VERSION_FIELD);
+      if ((st = add_metric(s, "sentence-bleu", 0, o->sbleu, sig)) != ES_OK) goto fail;
+    }
+    int stem = p == ES_PROFILE_ROUGE_SCORE;
+    snprintf(sig, sizeof sig, "rouge_score|rougeL|tok:default|stem:%s|mean-f|%s",
+             stem ? "porter" : "no", VERSION_FIELD);
+    if ((st = add_metric(s, "rouge-l", 0, stem ? o->rouge_stem : o->rouge, sig)) != ES_OK) goto fail;
+    snprintf(sig, sizeof sig, "distinct|tok:lower-split|distinct:corpus|%s", VERSION_FIELD);
+    for (int k = 0; k < 3; k++)
+      if ((st = add_metric(s, dist_names[k],
+                           100.0 * es_distinct_score(dist_space, (unsigned)k + 1, ES_DISTINCT_STANDARD),
+                           NULL, sig)) != ES_OK)
+        goto fail;
+    snprintf(sig, sizeof sig, "%s|tok:13a|mean-hyp-tokens|%s", profiles[p].name, VERSION_FIELD);
+    if ((st = add_metric(s, "length", 0, o->len_13a, sig)) != ES_OK) goto fail;
+  }
+  *out = s;
+  return ES_OK;
+fail:
+  es_scores_free(s);
+  return st;
+}
+
+es_status es_score_corpus_multi(const es_profile *ps, size_t np, const char *const *refs,
+                                const char *const *hyps, size_t n, int nthreads,
+                                es_scores **outs, size_t *bad_line, int *bad_side) {
+  unsigned work = 0;
+  for (size_t k = 0; k < np; k++) {
+    outs[k] = NULL;
+    if ((unsigned)ps[k] >= NPROFILES) return ES_ERR_ARG;
+    work |= profiles[ps[k]].work;
+  }
+  if (nthreads < 1) nthreads = 1;
+  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
+  if ((size_t)nthreads > n / 256 + 1) nthreads = (int)(n / 256 + 1); /* small inputs: one */
+  es_status st = ES_ERR_NOMEM;
+  job jobs[MAX_THREADS];
+  pthread_t tids[MAX_THREADS];
+  distinct_job dj[2];
+  memset(jobs, 0, sizeof jobs);
+  memset(dj, 0, sizeof dj);
+  per_line o = {0};
   size_t nn = n ? n : 1;
-  s->segs = calloc(nn, sizeof *s->segs);
-  double *rouge = malloc(nn * sizeof *rouge), *f1 = malloc(nn * sizeof *f1),
-         *len = malloc(nn * sizeof *len), *sbleu = malloc(nn * sizeof *sbleu);
-  if (!s->segs || !rouge || !f1 || !len || !sbleu) goto fail;
+  int ok = 1;
+#define ALLOC(field, bit) \
+  if (work & (bit)) ok &= (o.field = malloc(nn * sizeof *o.field)) != NULL
+  ALLOC(seg_nltk, W_NLTK);
+  ALLOC(esconv_rouge, W_NLTK);
+  ALLOC(f1, W_NLTK);
+  ALLOC(len_nltk, W_NLTK);
+  ALLOC(seg_13a, W_13A);
+  ALLOC(len_13a, W_13A);
+  ALLOC(sbleu, W_SENTENCE);
+  ALLOC(rouge, W_ROUGE);
+  ALLOC(rouge_stem, W_ROUGE_STEM);
+#undef ALLOC
   int started = 0;
-  for (int t = 0; t < nthreads; t++) {
+  for (int t = 0; t < nthreads && ok; t++) {
     job *j = &jobs[t];
-    j->p = p;
+    j->work = work;
     j->refs = refs;
     j->hyps = hyps;
     j->a = n * (size_t)t / (size_t)nthreads;
     j->b = n * (size_t)(t + 1) / (size_t)nthreads;
-    j->vocab = es_vocab_new();
-    j->dist = calloc(j->b - j->a ? j->b - j->a : 1, sizeof *j->dist);
-    j->segs = s->segs;
-    j->rouge = rouge;
-    j->f1 = f1;
-    j->len = len;
-    j->sbleu = sbleu;
-    if (!j->vocab || !j->dist) goto join;
+    j->out = &o;
+    size_t lines = j->b - j->a ? j->b - j->a : 1;
+    ok &= (j->vocab = es_vocab_new()) != NULL;
+    if (work & W_NLTK) ok &= (j->dist_nltk = calloc(lines, sizeof *j->dist_nltk)) != NULL;
+    if (work & W_SPACE) ok &= (j->dist_space = calloc(lines, sizeof *j->dist_space)) != NULL;
   }
+  if (!ok) goto fail;
   for (; started < nthreads - 1; started++)
     if (pthread_create(&tids[started], NULL, run_job, &jobs[started + 1]) != 0) break;
   run_job(&jobs[0]);
-join:
   for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
-  for (int t = 0; t < nthreads; t++) {
-    if (!jobs[t].vocab || !jobs[t].dist) goto fail;
-    if (t > 0 && t - 1 >= started) goto fail; /* thread did not start */
+  if (started < nthreads - 1) goto fail; /* a thread could not start */
+  for (int t = 0; t < nthreads; t++)
     if (jobs[t].st != ES_OK) {
       st = jobs[t].st;
       if (bad_line) *bad_line = jobs[t].bad_line;
       if (bad_side) *bad_side = jobs[t].bad_side;
       goto fail;
     }
-  }
   if ((st = merge_vocab(jobs, nthreads)) != ES_OK) goto fail;
 
-  /* ---- corpus-level values ---- */
-  es_bleu_sums sums;
-  es_bleu_sums_init(&sums);
-  for (size_t i = 0; i < n; i++) es_bleu_sums_add(&sums, &s->segs[i]);
-  static const char *const bleu_names[4] = {"bleu-1", "bleu-2", "bleu-3", "bleu-4"};
-  static const char *const dist_names[3] = {"dist-1", "dist-2", "dist-3"};
-  const char *ver = "version:esbench-" ESMETRICS_VERSION;
-  char sig[192];
-  if (pr->bleu == BLEU_NLTK_ESCONV) {
-    double b[4] = {0, 0, 0, 0};
-    if (n && (st = es_bleu_esconv(&sums, b)) != ES_OK) goto fail;
-    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|bleu:nltk3.8-corpus|smooth:method3|%s",
-             ver);
-    for (int k = 0; k < 4; k++) add_metric(s, bleu_names[k], b[k], NULL, sig);
-  } else {
-    for (int k = 0; k < 4; k++) {
-      es_bleu_sacre_opts o;
-      es_bleu_sacre_result r;
-      es_bleu_sacre_defaults(&o, 0);
-      o.max_order = k + 1;
-      if ((st = es_bleu_sacre_compute(&sums, &o, &r)) != ES_OK) goto fail;
-      es_bleu_sig_info info = {.nrefs = 1, .tok = "13a"};
-      es_bleu_sacre_signature(&o, &info, 0, sig, sizeof sig);
-      add_metric(s, bleu_names[k], r.score, NULL, sig);
-    }
-  }
-  if (pr->sentence_bleu) {
-    snprintf(sig, sizeof sig, "sacrebleu-sentence|nrefs:1|case:mixed|eff:yes|tok:13a|smooth:exp|%s",
-             ver);
-    add_metric(s, "sentence-bleu", mean(sbleu, n), sbleu, sig);
-    sbleu = NULL;
-  }
-  if (pr->rouge == ROUGE_ESCONV)
-    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|rouge-l:lcs-f-beta1.2|mean|%s", ver);
-  else
-    snprintf(sig, sizeof sig, "rouge_score|rougeL|tok:default|stem:%s|mean-f|%s",
-             pr->rouge_tok == ES_TOK_ROUGE_PORTER ? "porter" : "no", ver);
-  add_metric(s, "rouge-l", mean(rouge, n), rouge, sig);
-  rouge = NULL;
-  if (pr->f1) {
-    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|unigram-f1|mean|%s", ver);
-    add_metric(s, "f1", mean(f1, n), f1, sig);
-    f1 = NULL;
-  }
-  if ((st = es_distinct_new(3, &dist)) != ES_OK) goto fail;
-  for (int t = 0; t < nthreads; t++)
-    for (size_t i = 0; i < jobs[t].b - jobs[t].a; i++)
-      if ((st = es_distinct_add(dist, jobs[t].dist[i].ids, jobs[t].dist[i].len)) != ES_OK)
-        goto fail;
-  if (pr->dist_skip_last)
-    snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|distinct:corpus,skip-last-ngram|%s", ver);
-  else
-    snprintf(sig, sizeof sig, "distinct|tok:lower-split|distinct:corpus|%s", ver);
-  for (int k = 0; k < 3; k++)
-    add_metric(s, dist_names[k],
-               100.0 * es_distinct_score(dist, (unsigned)k + 1,
-                                         pr->dist_skip_last ? ES_DISTINCT_ESCONV : ES_DISTINCT_STANDARD),
-               NULL, sig);
-  snprintf(sig, sizeof sig, "%s|tok:%s%s|mean-hyp-tokens|%s", pr->name,
-           es_tok_kind_name(pr->bleu_tok), pr->bleu_flags & ES_TOK_LOWER ? "-lower" : "", ver);
-  add_metric(s, "length", mean(len, n), len, sig);
-  len = NULL;
+  /* Distinct per token source; the two sources count in parallel */
+  int nd = 0;
+  if (work & W_NLTK) dj[nd++] = (distinct_job){jobs, nthreads, 0, NULL, ES_OK};
+  if (work & W_SPACE) dj[nd++] = (distinct_job){jobs, nthreads, 1, NULL, ES_OK};
+  pthread_t dtid;
+  int dthread = nd == 2 && nthreads > 1 && pthread_create(&dtid, NULL, run_distinct, &dj[1]) == 0;
+  run_distinct(&dj[0]);
+  if (nd == 2 && !dthread) run_distinct(&dj[1]);
+  if (dthread) pthread_join(dtid, NULL);
+  for (int k = 0; k < nd; k++)
+    if ((st = dj[k].st) != ES_OK) goto fail;
+  es_distinct *dist_nltk = (work & W_NLTK) ? dj[0].d : NULL;
+  es_distinct *dist_space = (work & W_SPACE) ? dj[nd - 1].d : NULL;
+  for (size_t k = 0; k < np; k++)
+    if ((st = build_scores(ps[k], n, &o, dist_nltk, dist_space, &outs[k])) != ES_OK) goto fail;
   st = ES_OK;
-  *out = s;
-  s = NULL;
 fail:
-  es_distinct_free(dist);
+  if (st != ES_OK)
+    for (size_t k = 0; k < np; k++) {
+      es_scores_free(outs[k]);
+      outs[k] = NULL;
+    }
+  for (int k = 0; k < 2; k++) es_distinct_free(dj[k].d);
   for (int t = 0; t < nthreads; t++) {
-    if (jobs[t].dist)
-      for (size_t i = 0; i < jobs[t].b - jobs[t].a; i++) es_seq_release(&jobs[t].dist[i]);
-    free(jobs[t].dist);
+    for (size_t i = 0; i < jobs[t].b - jobs[t].a; i++) {
+      if (jobs[t].dist_nltk) es_seq_release(&jobs[t].dist_nltk[i]);
+      if (jobs[t].dist_space) es_seq_release(&jobs[t].dist_space[i]);
+    }
+    free(jobs[t].dist_nltk);
+    free(jobs[t].dist_space);
     es_vocab_free(jobs[t].vocab);
   }
-  free(rouge);
-  free(f1);
-  free(len);
-  free(sbleu);
-  es_scores_free(s);
+  free(o.seg_nltk);
+  free(o.seg_13a);
+  free(o.esconv_rouge);
+  free(o.f1);
+  free(o.len_nltk);
+  free(o.len_13a);
+  free(o.sbleu);
+  free(o.rouge);
+  free(o.rouge_stem);
   return st;
+}
+
+es_status es_score_corpus(es_profile p, const char *const *refs, const char *const *hyps,
+                          size_t n, int nthreads, es_scores **out, size_t *bad_line,
+                          int *bad_side) {
+  return es_score_corpus_multi(&p, 1, refs, hyps, n, nthreads, out, bad_line, bad_side);
 }
 
 void es_scores_free(es_scores *s) {

@@ -19,8 +19,8 @@
  * length. Each metric carries a signature string naming profile, tokenizer,
  * smoothing and version, like sacreBLEU's.
  *
- * Adding a metric to a profile: a row in the table of its profile in
- * profile.c and, if it is new, its computation in eval_* there.
+ * Adding a metric to a profile: its per-line work in run_job() and its
+ * assembly in build_scores() (profile.c).
  */
 #ifndef ES_PROFILE_H
 #define ES_PROFILE_H
@@ -50,6 +50,11 @@ typedef struct es_scores es_scores;
 es_status es_score_corpus(es_profile p, const char *const *refs, const char *const *hyps,
                           size_t n, int nthreads, es_scores **out, size_t *bad_line,
                           int *bad_side);
+/* The same for np profiles at once (outs[k] for ps[k]): work that several
+ * of them need (a tokenization, BLEU statistics, Distinct) is done once. */
+es_status es_score_corpus_multi(const es_profile *ps, size_t np, const char *const *refs,
+                                const char *const *hyps, size_t n, int nthreads,
+                                es_scores **outs, size_t *bad_line, int *bad_side);
 void es_scores_free(es_scores *s);
 
 size_t es_scores_count(const es_scores *s);

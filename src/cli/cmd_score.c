@@ -215,14 +215,14 @@ int cmd_score(int argc, char **argv) {
         goto out;
       }
       if (same_count(s->path, s->lines.n, ref_path, ref.n)) goto out;
-      for (size_t p = 0; p < nprof; p++) {
-        es_status st = es_score_corpus((es_profile)profiles[p], (const char *const *)ref.line,
-                                       (const char *const *)s->lines.line, ref.n, threads,
-                                       &s->scores[p], NULL, NULL);
-        if (st != ES_OK) { /* the files are validated UTF-8: only memory can fail */
-          code = cli_fail(ES_EXIT_INTERNAL, "scoring '%s': %s", s->path, es_status_str(st));
-          goto out;
-        }
+      es_profile ps[3];
+      for (size_t p = 0; p < nprof; p++) ps[p] = (es_profile)profiles[p];
+      es_status st = es_score_corpus_multi(ps, nprof, (const char *const *)ref.line,
+                                           (const char *const *)s->lines.line, ref.n, threads,
+                                           s->scores, NULL, NULL);
+      if (st != ES_OK) { /* the files are validated UTF-8: only memory can fail */
+        code = cli_fail(ES_EXIT_INTERNAL, "scoring '%s': %s", s->path, es_status_str(st));
+        goto out;
       }
     }
     if (s->gold_path) {

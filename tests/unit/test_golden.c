@@ -154,6 +154,27 @@ static void check_set(const char *set, const char *dir) {
       corpus(set, sys, s, "bleu-4", exp, "sacrebleu.corpus.score", 1.0);
       es_scores_free(s);
     }
+    /* all profiles in one pass give exactly what separate passes give */
+    es_profile ps[3] = {ES_PROFILE_ESCONV, ES_PROFILE_SACREBLEU, ES_PROFILE_ROUGE_SCORE};
+    es_scores *multi[3], *single;
+    CHECK(es_score_corpus_multi(ps, 3, (const char *const *)refs, (const char *const *)hyps, nref,
+                                2, multi, NULL, NULL) == ES_OK);
+    for (int p = 0; p < 3; p++) {
+      CHECK(es_score_corpus(ps[p], (const char *const *)refs, (const char *const *)hyps, nref, 1,
+                            &single, NULL, NULL) == ES_OK);
+      CHECK_INT(es_scores_count(multi[p]), es_scores_count(single));
+      for (size_t q = 0; q < es_scores_count(single) && q < es_scores_count(multi[p]); q++) {
+        const es_metric *a = es_scores_get(multi[p], q), *b = es_scores_get(single, q);
+        CHECK_MSG(!strcmp(a->name, b->name) && a->value == b->value && !strcmp(a->signature, b->signature),
+                  "%s %s %s: one pass %.17g, separate %.17g", set, sys, b->name, a->value, b->value);
+        if (a->lines && b->lines)
+          CHECK(!memcmp(a->lines, b->lines, es_scores_lines(single) * sizeof *a->lines));
+      }
+      CHECK(!memcmp(es_scores_bleu_segs(multi[p]), es_scores_bleu_segs(single),
+                    es_scores_lines(single) * sizeof(es_bleu_seg)));
+      es_scores_free(single);
+      es_scores_free(multi[p]);
+    }
     free(hyps);
     free(hypbuf);
   }
