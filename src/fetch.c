@@ -18,13 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "dataset_internal.h"
 #include "exitcode.h"
+#include "lazylib.h"
 
 /* The datasets es_fetch knows. To add one: add a row (pin the URL to a
  * commit and give the git blob id of the file it serves; `member` names
@@ -333,41 +331,43 @@ static int download(const struct source *src, const char *url, int fd, const cha
   sink s = {fd, 0, 0};
   CURLcode rc;
 
-  if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-    return es_error_set(err, ES_EXIT_INTERNAL, "cannot start libcurl: %s", curl_easy_strerror(rc));
-  CURL *c = curl_easy_init();
+  const es_curl_lib *cl = es_curl_lib_get(err);
+  if (!cl) return -1;
+  if ((rc = cl->global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+    return es_error_set(err, ES_EXIT_INTERNAL, "cannot start libcurl: %s", cl->easy_strerror(rc));
+  CURL *c = cl->easy_init();
   if (!c) {
-    curl_global_cleanup();
+    cl->global_cleanup();
     return es_error_set(err, ES_EXIT_INTERNAL, "cannot start libcurl");
   }
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L); /* an HTTP error status is a failure */
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  cl->easy_setopt(c, CURLOPT_URL, url);
+  cl->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+  cl->easy_setopt(c, CURLOPT_WRITEDATA, &s);
+  cl->easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+  cl->easy_setopt(c, CURLOPT_FAILONERROR, 1L); /* an HTTP error status is a failure */
+  cl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  cl->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  cl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  cl->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, opt->connect_timeout > 0 ? opt->connect_timeout : 30L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, opt->low_speed_limit > 0 ? opt->low_speed_limit : 1000L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, opt->low_speed_time > 0 ? opt->low_speed_time : 60L);
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_DOWNLOAD);
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* JSON travels compressed when offered */
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "esbench/" ESBENCH_VERSION);
-  rc = curl_easy_perform(c);
-  curl_easy_cleanup(c);
-  curl_global_cleanup();
+  cl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, opt->connect_timeout > 0 ? opt->connect_timeout : 30L);
+  cl->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, opt->low_speed_limit > 0 ? opt->low_speed_limit : 1000L);
+  cl->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, opt->low_speed_time > 0 ? opt->low_speed_time : 60L);
+  cl->easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_DOWNLOAD);
+  cl->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* JSON travels compressed when offered */
+  cl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  cl->easy_setopt(c, CURLOPT_USERAGENT, "esbench/" ESBENCH_VERSION);
+  rc = cl->easy_perform(c);
+  cl->easy_cleanup(c);
+  cl->global_cleanup();
   *bytes = s.bytes;
   if (rc == CURLE_WRITE_ERROR && s.error)
     return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", tmp, strerror(s.error));
   if (rc != CURLE_OK) {
     how_to_get(src, how, sizeof how);
     return es_error_set(err, ES_EXIT_USAGE, "cannot download '%s': %s; %s", url,
-                        curl_err[0] ? curl_err : curl_easy_strerror(rc), how);
+                        curl_err[0] ? curl_err : cl->easy_strerror(rc), how);
   }
   return 0;
 }
@@ -392,25 +392,30 @@ static int unpack(const char *zip, const char *member, const char *url, int fd,
   enum { BUF = 1 << 16 };
   char *buf = malloc(BUF);
   struct archive_entry *entry;
-  struct archive *a = archive_read_new();
+  const es_archive_lib *al = es_archive_lib_get(err);
+  if (!al) {
+    free(buf);
+    return -1;
+  }
+  struct archive *a = al->read_new();
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
   if (!buf || !a || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
     es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
     goto out;
   }
-  archive_read_support_format_zip(a);
-  if (archive_read_open_filename(a, zip, BUF) != ARCHIVE_OK) goto bad_archive;
+  al->read_support_format_zip(a);
+  if (al->read_open_filename(a, zip, BUF) != ARCHIVE_OK) goto bad_archive;
   for (;;) {
-    int r = archive_read_next_header(a, &entry);
+    int r = al->read_next_header(a, &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) goto bad_archive;
-    if (archive_entry_filetype(entry) != AE_IFREG ||
-        !is_member(archive_entry_pathname(entry), member))
+    if (al->entry_filetype(entry) != AE_IFREG ||
+        !is_member(al->entry_pathname(entry), member))
       continue;
     found = 1;
     for (;;) {
-      la_ssize_t got = archive_read_data(a, buf, BUF);
+      la_ssize_t got = al->read_data(a, buf, BUF);
       if (got < 0) goto bad_archive;
       if (got == 0) break;
       total += got;
@@ -437,13 +442,13 @@ static int unpack(const char *zip, const char *member, const char *url, int fd,
   goto out;
 bad_archive:
   es_error_set(err, ES_EXIT_USAGE, "cannot unpack '%s' from '%s': %s", member, url,
-               archive_error_string(a) ? archive_error_string(a) : "not a zip archive");
+               al->error_string(a) ? al->error_string(a) : "not a zip archive");
   goto out;
 crypto:
   es_error_set(err, ES_EXIT_INTERNAL, "cannot hash '%s': OpenSSL digest failed", tmp);
 out:
   free(buf);
-  if (a) archive_read_free(a);
+  if (a) al->read_free(a);
   EVP_MD_CTX_free(ctx);
   return rc;
 }
