@@ -56,7 +56,13 @@ typedef struct {
   size_t len, cap;
 } es_seq;
 
-es_status es_seq_push(es_seq *s, int32_t id);
+/* Appends id (amortised O(1)); ES_ERR_NOMEM leaves s as it was. */
+es_status es_seq_grow_push(es_seq *s, int32_t id);
+static inline es_status es_seq_push(es_seq *s, int32_t id) {
+  if (s->len == s->cap) return es_seq_grow_push(s, id);
+  s->ids[s->len++] = id;
+  return ES_OK;
+}
 void es_seq_clear(es_seq *s);
 void es_seq_release(es_seq *s);
 

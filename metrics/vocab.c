@@ -112,6 +112,14 @@ static int grow_table(es_vocab *v) {
   return 0;
 }
 
+/* Whether the bytes after the first 8 agree (strings longer than 8 bytes,
+ * heads and lengths already equal). Out of line so that the probe loop
+ * makes no call and needs no saved registers. */
+static __attribute__((noinline)) int same_tail(const es_vocab *v, const slot *sl, const char *s,
+                                               size_t n) {
+  return memcmp(v->arena + sl->off + 8, s + 8, n - 8) == 0;
+}
+
 /* The slot holding s, or the empty slot where it would go. */
 static inline size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t h,
                            uint64_t head) {
@@ -120,7 +128,7 @@ static inline size_t probe(const es_vocab *v, const char *s, size_t n, uint32_t 
     const slot *sl = &v->slots[i];
     if (sl->id < 0) return i;
     if (sl->hash == h && sl->head == head && sl->len == n &&
-        (n <= 8 || memcmp(v->arena + sl->off + 8, s + 8, n - 8) == 0))
+        (n <= 8 || same_tail(v, sl, s, n)))
       return i;
     i = (i + 1) & (v->nslots - 1);
   }
@@ -131,11 +139,10 @@ int32_t es_vocab_find(const es_vocab *v, const char *s, size_t n) {
   return v->slots[probe(v, s, n, hash_bytes(s, n, head), head)].id;
 }
 
-int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
-  uint64_t head = head_word(s, n);
-  uint32_t h = hash_bytes(s, n, head);
-  size_t at = probe(v, s, n, h, head);
-  if (v->slots[at].id >= 0) return v->slots[at].id;
+/* Adds s (not yet interned) at empty slot `at`; its hash and head word are
+ * h and head. Kept out of line: the lookup that precedes it is the hot path. */
+static __attribute__((noinline)) int32_t insert(es_vocab *v, const char *s, size_t n,
+                                                 uint32_t h, uint64_t head, size_t at) {
   if (v->n >= INT32_MAX || n >= UINT32_MAX / 2 || v->arena_len + n + 1 > UINT32_MAX) return -1;
   if (v->n == v->ids_cap) {
     size_t cap = v->ids_cap ? v->ids_cap * 2 : 1024;
@@ -168,6 +175,14 @@ int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
   return id;
 }
 
+int32_t es_vocab_intern(es_vocab *v, const char *s, size_t n) {
+  uint64_t head = head_word(s, n);
+  uint32_t h = hash_bytes(s, n, head);
+  size_t at = probe(v, s, n, h, head);
+  int32_t id = v->slots[at].id;
+  return id >= 0 ? id : insert(v, s, n, h, head, at);
+}
+
 const char *es_vocab_str(const es_vocab *v, int32_t id, size_t *len) {
   if (id < 0 || (size_t)id >= v->n) return NULL;
   if (len) *len = v->length[id];
@@ -176,7 +191,7 @@ const char *es_vocab_str(const es_vocab *v, int32_t id, size_t *len) {
 
 size_t es_vocab_size(const es_vocab *v) { return v->n; }
 
-es_status es_seq_push(es_seq *s, int32_t id) {
+es_status es_seq_grow_push(es_seq *s, int32_t id) {
   if (s->len == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 32;
     int32_t *ids = realloc(s->ids, cap * sizeof *ids);
