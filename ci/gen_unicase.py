@@ -12,7 +12,7 @@ table is read off that Python itself, one code point at a time:
     then the neighbour counts when it is CASED. A character that is both is
     skipped first, so only three classes matter and they are probed through
     str.lower() itself: "cΣ" ends in final sigma iff c is cased and not
-    case-ignorable; "AcΣ" ends in final sigma iff c is also skipped.
+    case-ignorable; otherwise "AcΣ" does iff c is case-ignorable.
 
 With the mapping go the character properties the nltk tokenizer (punkt.c,
 tok_nltk.c) tests, each as Python 3.11 computes it: str.isupper(),
@@ -44,7 +44,7 @@ MAX_CP = 0x110000
 SHIFT = 7
 
 CLASS_OTHER, CLASS_CASED, CLASS_IGNORABLE = 0, 1, 2
-# flag bits above the two bits of the sigma class (keep in step with unicase.c)
+# flag bits above the two bits of the sigma class (keep in step with ES_UC_* in punkt.h)
 F_UPPER, F_LOWER, F_ALPHA, F_DIGIT, F_WORD, F_SPACE = 4, 8, 16, 32, 64, 128
 RE_DIGIT, RE_WORD, RE_SPACE = re.compile(r"\d"), re.compile(r"\w"), re.compile(r"\s")
 
