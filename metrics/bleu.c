@@ -51,6 +51,13 @@ typedef struct {
   int32_t used; /* one reference: of those, matched in the reference */
 } slot;
 
+/* One reference: a token's counts, together so one cache line serves. */
+typedef struct {
+  uint32_t gen; /* the segment that counted the token */
+  int32_t cnt;  /* occurrences in the hypothesis */
+  int32_t used; /* of those, matched in the reference */
+} unigram;
+
 struct es_bleu_counter {
   int order;
   uint32_t gen; /* this segment's generation (never 0) */
@@ -59,8 +66,7 @@ struct es_bleu_counter {
   size_t mask; /* this segment's table: slots[0..mask] */
   int shift;   /* 64 - log2(mask + 1) */
   /* one reference: unigrams by token id (ucap), n-gram slots by position (pcap) */
-  uint32_t *ugen;
-  int32_t *ucnt, *uused;
+  unigram *uni;
   size_t ucap;
   int32_t *hpos, *hslot, *rpos, *rslot; /* surviving positions, their slots */
   size_t pcap;
@@ -73,9 +79,7 @@ struct es_bleu_counter {
 void es_bleu_counter_free(es_bleu_counter *c) {
   if (!c) return;
   free(c->slots);
-  free(c->ugen);
-  free(c->ucnt);
-  free(c->uused);
+  free(c->uni);
   free(c->hpos);
   free(c->hslot);
   free(c->rpos);
@@ -187,9 +191,7 @@ static es_status one_ref_reserve(es_bleu_counter *c, size_t npos, size_t ntok) {
   }
   if (ntok > c->ucap) { /* zeroed: the loops read counts of absent tokens */
     size_t cap = next_cap(c->ucap, ntok);
-    RESIZE(c, ugen, c->ucap, cap, 1);
-    RESIZE(c, ucnt, c->ucap, cap, 1);
-    RESIZE(c, uused, c->ucap, cap, 1);
+    RESIZE(c, uni, c->ucap, cap, 1);
     c->ucap = cap;
   }
   return ES_OK;
@@ -200,48 +202,46 @@ static es_status one_ref_reserve(es_bleu_counter *c, size_t npos, size_t ntok) {
  * that go on to bigrams are compacted into lists without branches. Higher
  * orders keep compacting the lists as they go. */
 static es_status count_one_ref(es_bleu_counter *c, const es_seq *hyp, const es_seq *ref,
-                               es_bleu_seg *out) {
+                               int32_t maxtok, es_bleu_seg *out) {
   const int32_t L = (int32_t)hyp->len, R = (int32_t)ref->len;
   const int32_t *h = hyp->ids, *t = ref->ids;
-  int32_t maxtok = -1;
-  for (int32_t i = 0; i < L; i++) maxtok = h[i] > maxtok ? h[i] : maxtok;
-  for (int32_t j = 0; j < R; j++) maxtok = t[j] > maxtok ? t[j] : maxtok;
   es_status st = one_ref_reserve(c, (size_t)(L > R ? L : R), (size_t)maxtok + 1);
   if (st != ES_OK) return st;
   const uint32_t gen = c->gen;
-  uint32_t *ugen = c->ugen;
-  int32_t *ucnt = c->ucnt, *uused = c->uused;
+  unigram *uni = c->uni;
   int32_t *hpos = c->hpos, *hslot = c->hslot, *rpos = c->rpos, *rslot = c->rslot;
   slot *slots = c->slots;
 
-  /* unigrams, by token id */
+  /* unigrams, by token id; on the way, the reference positions whose
+   * token the hypothesis has, where a bigram match may start (the last
+   * position lands past the list's end: nr stops at R - 1 below) */
   for (int32_t i = 0; i < L; i++) {
-    int32_t w = h[i], fresh = ugen[w] != gen;
-    ucnt[w] = fresh ? 1 : ucnt[w] + 1;
-    uused[w] = fresh ? 0 : uused[w];
-    ugen[w] = gen;
+    unigram *u = &uni[h[i]];
+    int32_t fresh = u->gen != gen;
+    u->cnt = fresh ? 1 : u->cnt + 1;
+    u->used = fresh ? 0 : u->used;
+    u->gen = gen;
   }
-  int32_t matched = 0;
+  int32_t matched = 0, nr = 0;
   for (int32_t j = 0; j < R; j++) {
-    int32_t w = t[j];
-    int32_t m = (ugen[w] == gen) & (uused[w] < ucnt[w]);
-    uused[w] += m;
+    unigram *u = &uni[t[j]];
+    int32_t in_hyp = u->gen == gen, m = in_hyp & (u->used < u->cnt);
+    u->used += m;
     matched += m;
+    rpos[nr] = j;
+    nr += in_hyp;
   }
   out->match[0] = matched;
   if (!matched || c->order < 2 || L < 2 || R < 2) return ES_OK;
+  nr -= uni[t[R - 1]].gen == gen; /* no bigram starts at the last token */
 
   /* bigrams: hypothesis positions whose first token the reference has,
    * reference positions whose first token the hypothesis has; the key's
    * prefix is that token */
-  int32_t nh = 0, nr = 0;
+  int32_t nh = 0;
   for (int32_t i = 0; i < L - 1; i++) {
     hpos[nh] = i;
-    nh += uused[h[i]] != 0;
-  }
-  for (int32_t j = 0; j < R - 1; j++) {
-    rpos[nr] = j;
-    nr += ugen[t[j]] == gen;
+    nh += uni[h[i]].used != 0;
   }
   for (int32_t k = 0; k < nh; k++) {
     int32_t i = hpos[k];
@@ -370,12 +370,17 @@ static es_status count_many_refs(es_bleu_counter *c, const es_seq *hyp, const es
   return ES_OK;
 }
 
-/* Whether every id of s is >= 0 and s is at most limit tokens long. */
-static int seq_ok(const es_seq *s, size_t limit) {
-  if (s->len > limit) return 0;
-  for (size_t i = 0; i < s->len; i++)
-    if (s->ids[i] < 0) return 0;
-  return 1;
+/* The largest id of s (-1 when empty), or -2 when an id is negative or s
+ * is longer than limit tokens. */
+static int32_t seq_max(const es_seq *s, size_t limit) {
+  if (s->len > limit) return -2;
+  int32_t hi = -1, lo = 0;
+  for (size_t i = 0; i < s->len; i++) {
+    int32_t v = s->ids[i];
+    hi = v > hi ? v : hi;
+    lo = v < lo ? v : lo;
+  }
+  return lo < 0 ? -2 : hi;
 }
 
 es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *refs, size_t nrefs,
@@ -383,15 +388,20 @@ es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *ref
   const int order = c->order;
   /* slot numbers and counts are int32: at most 2^28 n-grams a segment */
   const size_t limit = ((size_t)1 << 28) / (size_t)order;
-  if (nrefs == 0 || !seq_ok(hyp, limit)) return ES_ERR_ARG;
-  for (size_t r = 0; r < nrefs; r++)
-    if (!seq_ok(&refs[r], limit)) return ES_ERR_ARG;
+  if (nrefs == 0) return ES_ERR_ARG;
+  int32_t maxtok = seq_max(hyp, limit);
+  if (maxtok < -1) return ES_ERR_ARG;
+  for (size_t r = 0; r < nrefs; r++) {
+    int32_t m = seq_max(&refs[r], limit);
+    if (m < -1) return ES_ERR_ARG;
+    maxtok = m > maxtok ? m : maxtok;
+  }
 
   es_status st = table_reserve(c, hyp->len * (size_t)order);
   if (st != ES_OK) return st;
   if (++c->gen == 0) { /* wrapped: forget every slot and unigram for real */
     for (size_t i = 0; i < c->cap; i++) c->slots[i].gen = 0;
-    if (c->ugen) memset(c->ugen, 0, c->ucap * sizeof *c->ugen);
+    if (c->uni) memset(c->uni, 0, c->ucap * sizeof *c->uni);
     c->gen = 1;
   }
 
@@ -413,7 +423,7 @@ es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *ref
   }
   out->ref_len = best_len;
 
-  if (nrefs == 1) return count_one_ref(c, hyp, &refs[0], out);
+  if (nrefs == 1) return count_one_ref(c, hyp, &refs[0], maxtok, out);
   return count_many_refs(c, hyp, refs, nrefs, out);
 }
 

@@ -72,6 +72,13 @@ static void gram_release(gram_table *t) {
   if (t->slots != t->small) free(t->slots);
 }
 
+/* Whether the n ids at a and b are equal (n is small: a loop beats memcmp). */
+static inline int ids_equal(const int32_t *a, const int32_t *b, unsigned n) {
+  for (unsigned i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
 /* The slot of the n-gram at key: found, or (insert) a new zero-count slot
  * claimed for it, or NULL when absent and not inserting. The table must not
  * fill up: the caller sized it for every key it inserts. */
@@ -84,8 +91,37 @@ static gram *gram_find(gram_table *t, const int32_t *key, int insert) {
       g->key = key;
       return g;
     }
-    if (memcmp(g->key, key, t->n * sizeof *key) == 0) return g;
+    if (g->key[0] == key[0] && ids_equal(g->key + 1, key + 1, t->n - 1)) return g;
   }
+}
+
+/* Unigram tables up to this many slots live on the stack. */
+#define UNIGRAM_SLOTS 256
+
+/* The clipped unigram overlap of hyp and ref (nr <= UNIGRAM_SLOTS / 2):
+ * the reference's ids in a small table whose values are the occurrences
+ * still unmatched plus one (0 marks an empty slot), then one probe per
+ * hypothesis id. */
+static uint32_t unigram_overlap(const int32_t *hyp, size_t nh, const int32_t *ref, size_t nr) {
+  int32_t key[UNIGRAM_SLOTS];
+  uint32_t left[UNIGRAM_SLOTS];
+  size_t mask = table_size(nr) - 1;
+  memset(left, 0, (mask + 1) * sizeof *left);
+  for (size_t i = 0; i < nr; i++) {
+    size_t s = slot_of(ref[i], mask);
+    while (left[s] && key[s] != ref[i]) s = (s + 1) & mask;
+    key[s] = ref[i];
+    left[s] += left[s] ? 1 : 2;
+  }
+  uint32_t overlap = 0;
+  for (size_t i = 0; i < nh; i++) {
+    size_t s = slot_of(hyp[i], mask);
+    while (left[s] && key[s] != hyp[i]) s = (s + 1) & mask;
+    uint32_t hit = left[s] > 1;
+    left[s] -= hit;
+    overlap += hit;
+  }
+  return overlap;
 }
 
 /* ==== longest common subsequence ========================================= */
@@ -314,6 +350,10 @@ es_status es_ngram_stats_get(const int32_t *hyp, size_t nh, const int32_t *ref, 
   out->ref_count = (uint32_t)cr;
   out->overlap = 0;
   if (ch == 0 || cr == 0) return ES_OK;
+  if (n == 1 && table_size(cr) <= UNIGRAM_SLOTS) {
+    out->overlap = unigram_overlap(hyp, nh, ref, nr);
+    return ES_OK;
+  }
   gram_table t;
   es_status st = gram_init(&t, n, cr);
   if (st != ES_OK) return st;
