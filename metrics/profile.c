@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "esmetrics.h"
+#include "porter.h"
 
 #define MAX_METRICS 16
 #define MAX_THREADS 64
@@ -33,7 +34,9 @@ enum {
   W_13A = 2,         /* 13a tokens: BLEU statistics, length */
   W_SENTENCE = 4,    /* sentence BLEU on the 13a statistics */
   W_ROUGE = 8,       /* rouge_score tokens: rougeL F */
-  W_ROUGE_STEM = 16, /* rouge_score tokens, Porter-stemmed: rougeL F */
+  W_ROUGE_STEM = 16, /* rouge_score tokens, Porter-stemmed: rougeL F (the
+                        stems of the W_ROUGE tokens, each distinct token
+                        stemmed once per thread) */
   W_SPACE = 32,      /* lower().split() tokens of the hypothesis: Distinct */
 };
 
@@ -85,6 +88,8 @@ typedef struct {
   es_vocab *vocab;        /* this thread's token ids */
   es_seq *dist_nltk;      /* per line of [a, b): Distinct tokens of each source */
   es_seq *dist_space;
+  int32_t *stem_of;       /* token id -> id of its Porter stem, -1 not yet known */
+  size_t stem_cap;
   es_status st;
   size_t bad_line;
   int bad_side;
@@ -114,17 +119,52 @@ static es_status lcs_of(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *
   return st != ES_OK ? st : es_lcs_stats_get(hyp->ids, hyp->len, ref->ids, ref->len, lcs);
 }
 
+/* Replaces every id of q by the id of its stem as rouge_score computes it
+ * (nltk's Porter stemmer on tokens longer than 3 bytes; an empty result is
+ * dropped like rouge_score's final filter drops it). */
+static es_status stem_ids(job *j, es_seq *q) {
+  size_t out = 0;
+  for (size_t k = 0; k < q->len; k++) {
+    int32_t id = q->ids[k];
+    if ((size_t)id >= j->stem_cap) {
+      size_t cap = j->stem_cap ? j->stem_cap : 4096;
+      while (cap <= (size_t)id) cap *= 2;
+      int32_t *m = realloc(j->stem_of, cap * sizeof *m);
+      if (!m) return ES_ERR_NOMEM;
+      memset(m + j->stem_cap, 0xff, (cap - j->stem_cap) * sizeof *m);
+      j->stem_of = m;
+      j->stem_cap = cap;
+    }
+    if (j->stem_of[id] < 0) {
+      size_t len;
+      const char *w = es_vocab_str(j->vocab, id, &len);
+      int32_t sid = id;
+      if (len > 3) {
+        char buf[256], *stem = len < sizeof buf ? buf : malloc(len + 1);
+        if (!stem) return ES_ERR_NOMEM;
+        size_t sl = es_porter_stem(w, len, stem);
+        sid = sl ? es_vocab_intern(j->vocab, stem, sl) : INT32_MAX;
+        if (stem != buf) free(stem);
+        if (sid < 0) return ES_ERR_NOMEM;
+      }
+      j->stem_of[id] = sid; /* (the vocabulary may have moved w: not used again) */
+    }
+    if (j->stem_of[id] != INT32_MAX) q->ids[out++] = j->stem_of[id];
+  }
+  q->len = out;
+  return ES_OK;
+}
+
 static void *run_job(void *arg) {
   job *j = arg;
   per_line *o = j->out;
-  es_tokenizer *t_nltk = NULL, *t_13a = NULL, *t_rouge = NULL, *t_stem = NULL, *t_space = NULL;
+  es_tokenizer *t_nltk = NULL, *t_13a = NULL, *t_rouge = NULL, *t_space = NULL;
   es_bleu_counter *bc = NULL;
   es_seq ref = {0}, hyp = {0};
   es_status st = ES_OK;
   if ((j->work & W_NLTK) && (st = es_tokenizer_new(ES_TOK_NLTK, ES_TOK_LOWER, &t_nltk)) != ES_OK) goto out;
   if ((j->work & W_13A) && (st = es_tokenizer_new(ES_TOK_13A, 0, &t_13a)) != ES_OK) goto out;
-  if ((j->work & W_ROUGE) && (st = es_tokenizer_new(ES_TOK_ROUGE, 0, &t_rouge)) != ES_OK) goto out;
-  if ((j->work & W_ROUGE_STEM) && (st = es_tokenizer_new(ES_TOK_ROUGE_PORTER, 0, &t_stem)) != ES_OK)
+  if ((j->work & (W_ROUGE | W_ROUGE_STEM)) && (st = es_tokenizer_new(ES_TOK_ROUGE, 0, &t_rouge)) != ES_OK)
     goto out;
   if ((j->work & W_SPACE) && (st = es_tokenizer_new(ES_TOK_SPACE, ES_TOK_LOWER, &t_space)) != ES_OK)
     goto out;
@@ -159,12 +199,16 @@ static void *run_job(void *arg) {
       }
     }
     if (t_rouge) {
-      if ((st = lcs_of(t_rouge, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
-      o->rouge[i] = 100.0 * es_rouge_l(lcs).fmeasure;
-    }
-    if (t_stem) {
-      if ((st = lcs_of(t_stem, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
-      o->rouge_stem[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+      if ((st = tokenize2(t_rouge, j, i, &ref, &hyp)) != ES_OK) goto out;
+      if (j->work & W_ROUGE) {
+        if ((st = es_lcs_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, &lcs)) != ES_OK) goto out;
+        o->rouge[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+      }
+      if (j->work & W_ROUGE_STEM) {
+        if ((st = stem_ids(j, &ref)) != ES_OK || (st = stem_ids(j, &hyp)) != ES_OK) goto out;
+        if ((st = es_lcs_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, &lcs)) != ES_OK) goto out;
+        o->rouge_stem[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+      }
     }
     if (t_space) {
       st = es_tokenize_ids(t_space, j->hyps[i], strlen(j->hyps[i]), j->vocab,
@@ -181,7 +225,6 @@ out:
   es_tokenizer_free(t_nltk);
   es_tokenizer_free(t_13a);
   es_tokenizer_free(t_rouge);
-  es_tokenizer_free(t_stem);
   es_tokenizer_free(t_space);
   es_bleu_counter_free(bc);
   es_seq_release(&ref);
@@ -438,6 +481,7 @@ fail:
     }
     free(jobs[t].dist_nltk);
     free(jobs[t].dist_space);
+    free(jobs[t].stem_of);
     es_vocab_free(jobs[t].vocab);
   }
   free(o.seg_nltk);

@@ -41,7 +41,8 @@ int es_lines_read(const char *path, es_lines *out, es_error *err) {
   }
   buf[len] = '\0';
   size_t nlines = 0;
-  for (size_t i = 0; i < len; i++) nlines += buf[i] == '\n';
+  for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+    nlines++;
   if (len && buf[len - 1] != '\n') nlines++;
   out->line = malloc((nlines ? nlines : 1) * sizeof *out->line);
   if (!out->line) {
