@@ -162,17 +162,25 @@ static void *run_job(void *arg) {
   es_bleu_counter *bc = NULL;
   es_seq ref = {0}, hyp = {0};
   es_status st = ES_OK;
-  if ((j->work & W_NLTK) && (st = es_tokenizer_new(ES_TOK_NLTK, ES_TOK_LOWER, &t_nltk)) != ES_OK) goto out;
-  if ((j->work & W_13A) && (st = es_tokenizer_new(ES_TOK_13A, 0, &t_13a)) != ES_OK) goto out;
-  if ((j->work & (W_ROUGE | W_ROUGE_STEM)) && (st = es_tokenizer_new(ES_TOK_ROUGE, 0, &t_rouge)) != ES_OK)
+  if ((j->work & W_NLTK) && (st = es_tokenizer_new(ES_TOK_NLTK, ES_TOK_LOWER | ES_TOK_VALID_UTF8, &t_nltk)) != ES_OK) goto out;
+  if ((j->work & W_13A) && (st = es_tokenizer_new(ES_TOK_13A, ES_TOK_VALID_UTF8, &t_13a)) != ES_OK) goto out;
+  if ((j->work & (W_ROUGE | W_ROUGE_STEM)) && (st = es_tokenizer_new(ES_TOK_ROUGE, ES_TOK_VALID_UTF8, &t_rouge)) != ES_OK)
     goto out;
-  if ((j->work & W_SPACE) && (st = es_tokenizer_new(ES_TOK_SPACE, ES_TOK_LOWER, &t_space)) != ES_OK)
+  if ((j->work & W_SPACE) && (st = es_tokenizer_new(ES_TOK_SPACE, ES_TOK_LOWER | ES_TOK_VALID_UTF8, &t_space)) != ES_OK)
     goto out;
   if ((st = es_bleu_counter_new(4, &bc)) != ES_OK) goto out;
   es_bleu_sacre_opts sent;
   es_bleu_sacre_defaults(&sent, 1);
   for (size_t i = j->a; i < j->b; i++) {
     es_lcs_stats lcs;
+    /* validated once here, so that no tokenizer checks again */
+    int ref_ok = es_utf8_validate(j->refs[i], strlen(j->refs[i]), NULL) == ES_OK;
+    if (!ref_ok || es_utf8_validate(j->hyps[i], strlen(j->hyps[i]), NULL) != ES_OK) {
+      st = ES_ERR_UTF8;
+      j->bad_line = i;
+      j->bad_side = ref_ok;
+      goto out;
+    }
     if (t_nltk) {
       if ((st = lcs_of(t_nltk, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
       if ((st = es_bleu_count(bc, &hyp, &ref, 1, &o->seg_nltk[i])) != ES_OK) goto out;

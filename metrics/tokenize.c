@@ -75,7 +75,7 @@ int es_tok_kind_parse(const char *name) {
 
 es_status es_tokenizer_new(es_tok_kind kind, unsigned flags, es_tokenizer **out) {
   *out = NULL;
-  if ((unsigned)kind >= NTOKENIZERS || (flags & ~ES_TOK_LOWER)) return ES_ERR_ARG;
+  if ((unsigned)kind >= NTOKENIZERS || (flags & ~(ES_TOK_LOWER | ES_TOK_VALID_UTF8))) return ES_ERR_ARG;
   es_tokenizer *t = calloc(1, sizeof *t);
   if (!t) return ES_ERR_NOMEM;
   t->kind = kind;
@@ -98,8 +98,9 @@ void es_tokenizer_free(es_tokenizer *t) {
 
 es_status es_tokenize_cb(es_tokenizer *t, const char *text, size_t len, es_token_cb cb,
                          void *ctx) {
-  es_status st = es_utf8_validate(text, len, NULL);
-  if (st != ES_OK) return st;
+  es_status st;
+  if (!(t->flags & ES_TOK_VALID_UTF8) && (st = es_utf8_validate(text, len, NULL)) != ES_OK)
+    return st;
   if (t->flags & ES_TOK_LOWER) {
     st = es_utf8_lower(text, len, &t->lower, &t->lower_cap, &len);
     if (st != ES_OK) return st;

@@ -15,8 +15,10 @@
  * str.lower() does (full Unicode mapping), so ES_TOK_NLTK|ES_TOK_LOWER is
  * the ESConv metric code's word_tokenize(text.lower()).
  *
- * Input must be valid UTF-8 (ES_ERR_UTF8 otherwise, nothing emitted). A
- * tokenizer keeps scratch buffers: use one per thread.
+ * Input must be valid UTF-8 (ES_ERR_UTF8 otherwise, nothing emitted),
+ * unless the caller promises it is with ES_TOK_VALID_UTF8 (it then need not
+ * be checked again by each tokenizer). A tokenizer keeps scratch buffers:
+ * use one per thread.
  */
 #ifndef ES_TOKENIZE_H
 #define ES_TOKENIZE_H
@@ -31,7 +33,10 @@ typedef enum {
   ES_TOK_NLTK,
 } es_tok_kind;
 
-#define ES_TOK_LOWER 1u /* lower-case like Python str.lower() first */
+#define ES_TOK_LOWER 1u      /* lower-case like Python str.lower() first */
+#define ES_TOK_VALID_UTF8 2u /* the caller has validated every text it passes
+                                (es_utf8_validate): skip the check; passing
+                                invalid text with this flag is a caller bug */
 
 typedef struct es_tokenizer es_tokenizer;
 

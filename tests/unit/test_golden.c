@@ -183,8 +183,24 @@ static void check_set(const char *set, const char *dir) {
   cJSON_Delete(root);
 }
 
+/* Invalid UTF-8 anywhere is reported with its line and side, not scored. */
+static void invalid_utf8(void) {
+  const char *good[3] = {"fine", "also fine", "ok"};
+  const char *bad[3] = {"fine", "caf\xc3", "ok"};
+  for (int p = 0; p < 3; p++) {
+    es_scores *s = NULL;
+    size_t line = 99;
+    int side = -1;
+    CHECK(es_score_corpus((es_profile)p, bad, good, 3, 1, &s, &line, &side) == ES_ERR_UTF8);
+    CHECK(s == NULL && line == 1 && side == 0);
+    CHECK(es_score_corpus((es_profile)p, good, bad, 3, 1, &s, &line, &side) == ES_ERR_UTF8);
+    CHECK(s == NULL && line == 1 && side == 1);
+  }
+}
+
 int main(void) {
   char dir[1024];
+  invalid_utf8();
   struct stat st;
   snprintf(dir, sizeof dir, "%s/golden/synth", test_tests_dir());
   check_set("synth", dir);
