@@ -679,7 +679,7 @@ static pynum py_exact_or(int ok, py_kind kind, i128 n, i128 d, double fallback) 
 static pynum py_add(pynum a, pynum b) {
   double fb = py_to_double(a) + py_to_double(b);
   if (a.kind == PY_FLOAT || b.kind == PY_FLOAT) return py_float(fb);
-  i128 x, y, n, d;
+  i128 x = 0, y = 0, n = 0, d = 0;
   int ok = !__builtin_mul_overflow(a.n, b.d, &x) && !__builtin_mul_overflow(b.n, a.d, &y) &&
            !__builtin_add_overflow(x, y, &n) && !__builtin_mul_overflow(a.d, b.d, &d);
   return py_exact_or(ok, a.kind == PY_INT && b.kind == PY_INT ? PY_INT : PY_FRAC, n, d, fb);
@@ -688,7 +688,7 @@ static pynum py_add(pynum a, pynum b) {
 static pynum py_mul(pynum a, pynum b) {
   double fb = py_to_double(a) * py_to_double(b);
   if (a.kind == PY_FLOAT || b.kind == PY_FLOAT) return py_float(fb);
-  i128 n, d;
+  i128 n = 0, d = 0;
   int ok = !__builtin_mul_overflow(a.n, b.n, &n) && !__builtin_mul_overflow(a.d, b.d, &d);
   return py_exact_or(ok, a.kind == PY_INT && b.kind == PY_INT ? PY_INT : PY_FRAC, n, d, fb);
 }
@@ -699,7 +699,7 @@ static pynum py_div(pynum a, pynum b) {
   if (a.kind == PY_FLOAT || b.kind == PY_FLOAT) return py_float(py_to_double(a) / py_to_double(b));
   if (a.kind == PY_INT && b.kind == PY_INT)
     return py_float(b.n > 0 ? div_round(a.n, b.n) : div_round(-a.n, -b.n));
-  i128 n, d;
+  i128 n = 0, d = 0;
   int ok = !__builtin_mul_overflow(a.n, b.d, &n) && !__builtin_mul_overflow(a.d, b.n, &d);
   return py_exact_or(ok, PY_FRAC, n, d, py_to_double(a) / py_to_double(b));
 }

@@ -152,7 +152,7 @@ es_status es_distinct_add(es_distinct *d, const int32_t *ids, size_t len) {
     unsigned n = k + 1;
     size_t grams = len >= n ? len - n + 1 : 0;
     /* the prefixes: this line's (n-1)-grams, counted just before */
-    const uint32_t *prefix = k ? d->ord[k - 1].seq + d->ord[k - 1].off[d->lines] : NULL;
+    const uint32_t *prefix = k && grams ? d->ord[k - 1].seq + d->ord[k - 1].off[d->lines] : NULL;
     for (size_t i = 0; i < grams; i++) {
       uint64_t key = (k ? (uint64_t)prefix[i] << 32 : 0) | (uint32_t)ids[i + k];
       uint32_t id = intern(o, key);

@@ -62,10 +62,6 @@ static inline int word_before(const unsigned char *s, size_t i) {
   return (es_uc_at(s, i, p, &len) & ES_UC_WORD) != 0;
 }
 
-static inline size_t cp_len(unsigned char c) {
-  return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
 /* Whether s[i..] starts with the closing quote » (C2 BB), ” (E2 80 9D) or
  * ’ (E2 80 99); its length or 0. */
 static inline size_t close_quote(const unsigned char *s, size_t n, size_t i) {
@@ -823,12 +819,6 @@ static const uint8_t space_byte[256] = {
     ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [0x1c] = 1, [0x1d] = 1,
     [0x1e] = 1,  [0x1f] = 1,  [' '] = 1,  [0xc2] = 2, [0xe1] = 2, [0xe2] = 2, [0xe3] = 2,
 };
-
-/* Length of the white space at s[i], or 0. */
-static inline size_t space_at(const unsigned char *s, size_t n, size_t i) {
-  unsigned k = space_byte[s[i]];
-  return k == 1 ? 1 : k ? es_py_space(s, n, i) : 0;
-}
 
 /* Whether byte p of s belongs to a white-space character. */
 static int space_byte_at(const unsigned char *s, size_t n, size_t p) {

@@ -15,4 +15,5 @@ $cc $flags ci/fuzz/fuzz_metrics.c metrics/*.c $(pkg-config --cflags --libs libpc
   -o "$out/fuzz_metrics"
 mkdir -p ci/fuzz/corpus
 "$out/fuzz_metrics" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix=ci/fuzz/ \
   -print_final_stats=1 ci/fuzz/corpus
