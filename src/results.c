@@ -435,15 +435,23 @@ int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
   es_outdir od;
   const char *root = opt->out_root ? opt->out_root : run->suite->report.dir;
   if (es_outdir_begin(&od, root, name, err) != 0) return -1;
+  /* The outputs, each with the report format that asks for it (results.json
+   * always: every other output can be rendered from it). To add a writer:
+   * a row here and its format in the suite schema. */
   static const struct {
     const char *file;
+    const char *format; /* NULL: always */
     int (*write)(const es_run *run, const char *path, es_error *err);
   } outputs[] = {
-      {"results.json", write_json},
-      {"summary.csv", write_summary_csv},
-      {"instances.csv", write_instances_csv},
+      {"results.json", NULL, write_json},
+      {"summary.csv", "csv", write_summary_csv},
+      {"instances.csv", "csv", write_instances_csv},
   };
   for (size_t k = 0; k < sizeof outputs / sizeof outputs[0]; k++) {
+    int wanted = !outputs[k].format;
+    for (size_t f = 0; f < run->suite->report.nformats && !wanted; f++)
+      wanted = !strcmp(run->suite->report.formats[f], outputs[k].format);
+    if (!wanted) continue;
     char *path = es_outdir_file(&od, outputs[k].file);
     int rc = path ? outputs[k].write(run, path, err)
                   : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");

@@ -59,4 +59,11 @@ assert {r["model"] for r in summ} == set(models)
 assert any(r["metric"] == "strategy-accuracy" and r["model"] == "reference" and float(r["value"]) == 100 for r in summ)
 PY
 ok
+# report.formats: [json] writes results.json only
+sed -e 's/formats: \[json, csv\]/formats: [json]/' -e "s#prompts/#$ESBENCH_SRC/suites/prompts/#" \
+  -e "s#labels/extes.yaml#$ESBENCH_SRC/suites/labels/extes.yaml#" suites/extes.yaml >"$T/json-only.yaml"
+"$ESBENCH" run "$T/json-only.yaml" --offline --out-dir "$T/runs" --name json-only --quiet >/dev/null 2>&1 \
+  || fail "json-only run"
+check "json-only: results.json written" test -s "$T/runs/json-only/results.json"
+check "json-only: no CSV" test ! -e "$T/runs/json-only/summary.csv"
 finish
