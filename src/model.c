@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "es_common.h"
 #include "exitcode.h"
 #include "retrieval.h"
 
@@ -103,8 +104,13 @@ static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
   while ((len = getline(&line, &cap, f)) >= 0) {
     lineno++;
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-    size_t lead = strspn(line, " \t");
+    size_t lead = strspn(line, " \t"), bad;
     if ((size_t)len == lead) continue;
+    if (es_utf8_validate(line, (size_t)len, &bad) != ES_OK) {
+      es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: invalid UTF-8 in replay file", path, lineno,
+                   bad + 1);
+      goto out;
+    }
     const char *end = NULL;
     cJSON *obj = cJSON_ParseWithLengthOpts(line, (size_t)len, &end, 0);
     if (!obj) {

@@ -54,6 +54,8 @@ metrics:" -e "s/baseline: retrieval/baseline: r/" "$S/ok.yaml" >"$S/badreplay.ya
 case_ "malformed replay file" "bad.jsonl:2:[0-9]+: malformed JSON" run "$S/badreplay.yaml"
 printf '{"id": "x", "reply": "y"}\n\n{"id": "z", "reply": "y"}\n{"id": "x", "reply": "w"}\n' >"$T/bad.jsonl"
 case_ "duplicate id in a replay file" "bad.jsonl:4:1: duplicate id 'x'" run "$S/badreplay.yaml"
+printf '{"id": "x", "reply": "caf\xc3"}\n' >"$T/bad.jsonl"
+case_ "invalid UTF-8 in a replay file" "bad.jsonl:1:26: invalid UTF-8" run "$S/badreplay.yaml"
 case_ "unknown option" "unrecognized option|usage" run "$S/ok.yaml" --frobnicate
 printf 'a\nb\n' >"$T/ref.txt"; printf 'a\n' >"$T/hyp.txt"; printf 'a\n\xff\n' >"$T/bad.txt"
 set +e
