@@ -4,6 +4,8 @@
  */
 #include "run.h"
 
+#include <errno.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,33 @@ static void logf_(const es_run_options *opt, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   opt->log(opt->log_ctx, msg);
+}
+
+/* The sha256 of the file at path as lower-case hex (malloc'ed), or NULL
+ * with err. */
+static char *file_sha256(const char *path, es_error *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    es_error_set(err, ES_EXIT_USAGE, "cannot open '%s': %s", path, strerror(errno));
+    return NULL;
+  }
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned char buf[65536], dig[32];
+  unsigned int dl = 0;
+  size_t got;
+  char *hex = malloc(65);
+  int ok = md && hex && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+  while (ok && (got = fread(buf, 1, sizeof buf, f)) > 0) ok = EVP_DigestUpdate(md, buf, got);
+  ok = ok && !ferror(f) && EVP_DigestFinal_ex(md, dig, &dl) && dl == 32;
+  for (unsigned i = 0; ok && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+  fclose(f);
+  EVP_MD_CTX_free(md);
+  if (!ok) {
+    free(hex);
+    es_error_set(err, ES_EXIT_USAGE, "cannot read '%s'", path);
+    return NULL;
+  }
+  return hex;
 }
 
 /* The dataset file: the suite's explicit path, else a data folder or the
@@ -163,6 +192,8 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     goto fail;
   }
   if (es_split_assign(run->dataset, s->dataset.ratio, s->dataset.split_file, run->split, err) != 0)
+    goto fail;
+  if (s->dataset.split_file && !(run->split_file_sha256 = file_sha256(s->dataset.split_file, err)))
     goto fail;
   for (size_t d = 0; d < run->dataset->n; d++) run->split_count[run->split[d]]++;
   es_split want = !strcmp(s->dataset.split, "train")   ? ES_SPLIT_TRAIN
