@@ -118,6 +118,14 @@ static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
       es_error_at(err, ES_EXIT_USAGE, path, lineno, col, line, "malformed JSON in replay file");
       goto out;
     }
+    size_t after = (size_t)(end - line);
+    after += strspn(line + after, " \t");
+    if (after < (size_t)len) {
+      cJSON_Delete(obj);
+      es_error_at(err, ES_EXIT_USAGE, path, lineno, after + 1, line,
+                  "text after the JSON object in replay file (one object per line)");
+      goto out;
+    }
     cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
     cJSON *reply = cJSON_GetObjectItemCaseSensitive(obj, "reply");
     if (!cJSON_IsObject(obj) || !cJSON_IsString(id) || !cJSON_IsString(reply)) {
@@ -192,7 +200,8 @@ es_model *es_model_new(const es_model_cfg *cfg, const es_model_env *env, es_erro
     m->kind = backends[i].kind;
     if ((backends[i].make && backends[i].make(m, env, err) != 0) ||
         (m->kind == B_RETRIEVAL && majority_new(m, env, err) != 0)) {
-      es_error_prefix(err, "model '%s'", cfg->name);
+      /* a message that starts with file:line:col keeps it first */
+      if (m->kind != B_REPLAY) es_error_prefix(err, "model '%s'", cfg->name);
       es_model_free(m);
       return NULL;
     }

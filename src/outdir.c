@@ -21,6 +21,7 @@ static char *join(const char *a, const char *b) {
 
 int es_mkdirs(const char *path, es_error *err) {
   char buf[4096];
+  if (!*path) return es_error_set(err, ES_EXIT_USAGE, "empty folder name");
   if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
     return es_error_set(err, ES_EXIT_USAGE, "path too long: '%s'", path);
   for (char *p = buf + 1;; p++) {

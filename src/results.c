@@ -417,8 +417,22 @@ static int write_instances_csv(const es_run *run, const char *path, es_error *er
   return 0;
 }
 
+#define RUN_NAME_MAX 200
+
+int es_run_check_options(const es_run_options *opt, es_error *err) {
+  if (opt->out_root && !*opt->out_root) return es_error_set(err, ES_EXIT_USAGE, "--out-dir is empty");
+  const char *n = opt->run_name;
+  if (!n) return 0;
+  if (!*n || strchr(n, '/') || !strcmp(n, ".") || !strcmp(n, "..") || n[0] == '.')
+    return es_error_set(err, ES_EXIT_USAGE,
+                        "invalid run name '%s': a folder name without '/' that does not start with '.'", n);
+  if (strlen(n) > RUN_NAME_MAX)
+    return es_error_set(err, ES_EXIT_USAGE, "run name longer than %d bytes", RUN_NAME_MAX);
+  return 0;
+}
+
 int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
-  char name[256];
+  char name[RUN_NAME_MAX + 64];
   if (opt->run_name) {
     snprintf(name, sizeof name, "%s", opt->run_name);
   } else {
@@ -430,8 +444,7 @@ int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
     ts[k] = '\0';
     snprintf(name, sizeof name, "%s-%s", run->suite->name, ts);
   }
-  if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
-    return es_error_set(err, ES_EXIT_USAGE, "invalid run name '%s'", name);
+  if (es_run_check_options(opt, err) != 0) return -1;
   es_outdir od;
   const char *root = opt->out_root ? opt->out_root : run->suite->report.dir;
   if (es_outdir_begin(&od, root, name, err) != 0) return -1;

@@ -67,7 +67,9 @@ static int locate_dataset(const es_run_options *opt, const es_suite *s, char **p
   es_error where;
   if (es_dataset_locate(s->dataset.name, s->dataset.file, opt->data_dir, path, &where) == 0)
     return 0;
-  if (opt->offline) {
+  const char *own = es_fetch_file_name(s->dataset.name);
+  if (opt->offline || !own || strcmp(own, s->dataset.file) != 0) {
+    /* offline, or a file of the user's own that no download can provide */
     *err = where;
     return -1;
   }
@@ -173,6 +175,7 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
   es_run *run = calloc(1, sizeof *run);
   *out = NULL;
   if (!run) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  if (es_run_check_options(opt, err) != 0) goto fail;
   time_t now = time(NULL);
   strftime(run->created, sizeof run->created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 

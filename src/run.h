@@ -64,6 +64,9 @@ typedef struct {
   size_t failed;           /* instances without a reply, all models */
 } es_run;
 
+/* Checks the options that name the run folder (--name, --out-dir) before
+ * any work is done. 0 or -1 with err (ES_EXIT_USAGE). */
+int es_run_check_options(const es_run_options *opt, es_error *err);
 /* Runs the suite. Returns 0 and *out, or -1 with err (nothing written). */
 int es_run_execute(const es_run_options *opt, es_run **out, es_error *err);
 /* Writes results.json, summary.csv and instances.csv into a new run folder

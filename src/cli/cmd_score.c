@@ -214,7 +214,7 @@ int cmd_score(int argc, char **argv) {
         code = cli_report(&err);
         goto out;
       }
-      if (same_count(s->path, s->lines.n, ref_path, ref.n)) goto out;
+      if ((code = same_count(s->path, s->lines.n, ref_path, ref.n)) != 0) goto out;
       es_profile ps[3];
       for (size_t p = 0; p < nprof; p++) ps[p] = (es_profile)profiles[p];
       es_status st = es_score_corpus_multi(ps, nprof, (const char *const *)ref.line,
@@ -231,7 +231,8 @@ int cmd_score(int argc, char **argv) {
         code = cli_report(&err);
         goto out;
       }
-      if (s->path && same_count(s->pred_path, s->pred.n, s->path, s->lines.n)) goto out;
+      if (s->path && (code = same_count(s->pred_path, s->pred.n, s->path, s->lines.n)) != 0)
+        goto out;
       if ((code = score_strategies(s)) != 0) goto out;
     }
   }

@@ -37,6 +37,10 @@ sed "s#$ESBENCH_TESTS/fixtures/extes/e2e.json#$T/missing.json#" "$S/ok.yaml" >"$
 case_ "missing dataset file" "missing.json" run "$S/missingdata.yaml"
 sed "s#ESBENCH_EXTES_PATH:-[^}]*#ESBENCH_EXTES_PATH:-#" "$S/ok.yaml" >"$S/nodata.yaml"
 case_ "dataset absent offline: says what fixes it" "ESBENCH_DATA_DIR" run "$S/nodata.yaml" --offline
+mkdir -p "$XDG_CACHE_HOME/esbench" && cp "$ESBENCH_TESTS/fixtures/extes/e2e.json" "$XDG_CACHE_HOME/esbench/ExTES.json"
+sed -e "s#ESBENCH_EXTES_PATH:-[^}]*#ESBENCH_EXTES_PATH:-#" -e "s#file: ExTES.json#file: MyExTES-v2.json#" "$S/ok.yaml" >"$S/ownfile.yaml"
+case_ "a file of one's own is never swapped for the download" "cannot find 'MyExTES-v2.json'" run "$S/ownfile.yaml"
+rm -rf "$XDG_CACHE_HOME/esbench"
 sed "s#prompts/extes-system.txt#prompts/nope.txt#" "$S/ok.yaml" >"$S/noprompt.yaml"
 case_ "missing prompt file" "nope.txt" run "$S/noprompt.yaml"
 printf '{{strategies}}\n{{oops}}\n' >"$S/prompts/bad.txt"
@@ -57,12 +61,21 @@ case_ "duplicate id in a replay file" "bad.jsonl:4:1: duplicate id 'x'" run "$S/
 printf '{"id": "x", "reply": "caf\xc3"}\n' >"$T/bad.jsonl"
 case_ "invalid UTF-8 in a replay file" "bad.jsonl:1:26: invalid UTF-8" run "$S/badreplay.yaml"
 case_ "unknown option" "unrecognized option|usage" run "$S/ok.yaml" --frobnicate
+case_ "a run name with a slash" "invalid run name 'a/b'" run "$S/ok.yaml" --name a/b
+case_ "an empty run name" "invalid run name ''" run "$S/ok.yaml" --name ""
+printf '{"id": "x", "reply": "y"} {"id": "z", "reply": "w"}\n' >"$T/bad.jsonl"
+case_ "two objects on one replay line" "bad.jsonl:1:27: text after the JSON object" run "$S/badreplay.yaml"
 printf 'a\nb\n' >"$T/ref.txt"; printf 'a\n' >"$T/hyp.txt"; printf 'a\n\xff\n' >"$T/bad.txt"
 set +e
 "$ESBENCH" score --ref "$T/ref.txt" --hyp "$T/hyp.txt" >"$T/out" 2>"$T/err"; code=$?
 set -e
 check "score: line count mismatch exits 2" test "$code" -eq 2
 check "score: says which file is short" grep -q "has 1 lines but" "$T/err"
+set +e
+"$ESBENCH" score --ref "$T/ref.txt" --hyp "$T/ref.txt" --strategies "$T/ref.txt" "$T/ref.txt" \
+  --hyp "$T/hyp.txt" --strategies "$T/ref.txt" "$T/ref.txt" >"$T/out" 2>"$T/err"; code=$?
+set -e
+check "score: a short second file exits 2 after a good first one (got $code)" test "$code" -eq 2
 set +e
 "$ESBENCH" score --ref "$T/ref.txt" --hyp "$T/bad.txt" >"$T/out" 2>"$T/err"; code=$?
 set -e
