@@ -423,7 +423,12 @@ es_status es_bleu_count(es_bleu_counter *c, const es_seq *hyp, const es_seq *ref
   }
   out->ref_len = best_len;
 
-  if (nrefs == 1) return count_one_ref(c, hyp, &refs[0], maxtok, out);
+  /* The one-reference path indexes an array by token id: fine for the ids
+   * of any real vocabulary, not for arbitrary large ones (an id near
+   * INT32_MAX would ask for gigabytes), which take the hashed path. */
+  size_t lr = (size_t)L + refs[0].len;
+  if (nrefs == 1 && ((size_t)maxtok < ((size_t)1 << 22) || (size_t)maxtok < 64 * lr))
+    return count_one_ref(c, hyp, &refs[0], maxtok, out);
   return count_many_refs(c, hyp, refs, nrefs, out);
 }
 
@@ -834,7 +839,13 @@ es_status es_bleu_nltk_precisions(const es_bleu_sums *s, const es_bleu_seg *last
       nltk_method5(p, N, last);
       break;
   }
-  for (int i = 0; i < N; i++) out->p[i] = py_positive(p[i]) ? py_to_double(p[i]) : 0.0;
+  for (int i = 0; i < N; i++) {
+    /* a division by zero in a smoothing method (nltk raises
+     * ZeroDivisionError: only odd alpha or k get there) is an error, not a
+     * precision to leave out */
+    if (p[i].kind == PY_FLOAT && !isfinite(p[i].f)) return ES_ERR_ARG;
+    out->p[i] = py_positive(p[i]) ? py_to_double(p[i]) : 0.0;
+  }
   return ES_OK;
 }
 
@@ -898,7 +909,7 @@ es_status es_bleu_nltk_corpus(const es_bleu_sums *s, const es_bleu_seg *last,
   es_status st = es_bleu_nltk_precisions(s, last, &eff, &p);
   if (st != ES_OK) return st;
   *score = es_bleu_nltk_weighted(&p, w, nw);
-  return ES_OK;
+  return isfinite(*score) ? ES_OK : ES_ERR_ARG;
 }
 
 es_status es_bleu_nltk_sentence(const es_bleu_seg *seg, const es_bleu_nltk_opts *o,

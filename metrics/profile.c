@@ -22,6 +22,7 @@
 
 #include "esmetrics.h"
 #include "porter.h"
+#include "tok_impl.h"
 
 #define MAX_METRICS 16
 #define MAX_THREADS 64
@@ -95,22 +96,45 @@ typedef struct {
   int bad_side;
 } job;
 
-/* Tokenizes line i's reference and hypothesis with t. */
-static es_status tokenize2(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *hyp) {
+/* Length of s without trailing Python white space (str.rstrip()). */
+static size_t rstrip_len(const char *s) {
+  size_t n = strlen(s);
+  for (;;) {
+    size_t k = n, w = 0;
+    while (k > 0 && n - k < 3 && ((unsigned char)s[k - 1] & 0xc0) == 0x80) k--;
+    if (k > 0) w = es_tok_space_len((const unsigned char *)s + k - 1, n - k + 1);
+    if (!w || k - 1 + w != n) return n;
+    n = k - 1;
+  }
+}
+
+
+/* The same; with strip, each side is rstrip()ed first (sacreBLEU strips
+ * every segment before its tokenizer: it matters for 13a, which joins a
+ * "-" and a line break). */
+static es_status tokenize2_strip(es_tokenizer *t, job *j, size_t i, int strip, es_seq *ref,
+                                 es_seq *hyp) {
   es_seq_clear(ref);
   es_seq_clear(hyp);
-  es_status st = es_tokenize_ids(t, j->refs[i], strlen(j->refs[i]), j->vocab, ref);
+  es_status st = es_tokenize_ids(t, j->refs[i], strip ? rstrip_len(j->refs[i]) : strlen(j->refs[i]),
+                                 j->vocab, ref);
   if (st != ES_OK) {
     j->bad_line = i;
     j->bad_side = 0;
     return st;
   }
-  st = es_tokenize_ids(t, j->hyps[i], strlen(j->hyps[i]), j->vocab, hyp);
+  st = es_tokenize_ids(t, j->hyps[i], strip ? rstrip_len(j->hyps[i]) : strlen(j->hyps[i]),
+                       j->vocab, hyp);
   if (st != ES_OK) {
     j->bad_line = i;
     j->bad_side = 1;
   }
   return st;
+}
+
+/* Tokenizes line i's reference and hypothesis with t. */
+static es_status tokenize2(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *hyp) {
+  return tokenize2_strip(t, j, i, 0, ref, hyp);
 }
 
 static es_status lcs_of(es_tokenizer *t, job *j, size_t i, es_seq *ref, es_seq *hyp,
@@ -194,7 +218,7 @@ static void *run_job(void *arg) {
         if ((st = es_seq_push(d, hyp.ids[k])) != ES_OK) goto out;
     }
     if (t_13a) {
-      if ((st = tokenize2(t_13a, j, i, &ref, &hyp)) != ES_OK) goto out;
+      if ((st = tokenize2_strip(t_13a, j, i, 1, &ref, &hyp)) != ES_OK) goto out;
       if ((st = es_bleu_count(bc, &hyp, &ref, 1, &o->seg_13a[i])) != ES_OK) goto out;
       o->len_13a[i] = (double)hyp.len;
       if (j->work & W_SENTENCE) {
@@ -448,8 +472,8 @@ es_status es_score_corpus_multi(const es_profile *ps, size_t np, const char *con
   for (; started < nthreads - 1; started++)
     if (pthread_create(&tids[started], NULL, run_job, &jobs[started + 1]) != 0) break;
   run_job(&jobs[0]);
+  for (int t = started + 1; t < nthreads; t++) run_job(&jobs[t]); /* no thread for these */
   for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
-  if (started < nthreads - 1) goto fail; /* a thread could not start */
   for (int t = 0; t < nthreads; t++)
     if (jobs[t].st != ES_OK) {
       st = jobs[t].st;

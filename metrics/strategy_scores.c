@@ -6,6 +6,10 @@
  * predicted string is then mapped to its label index by binary search, so
  * the cost is O(n log n) in the number of instances.
  */
+/* strdup is POSIX: say so here, so that the library also builds outside
+ * esbench's CMake flags (plain -std=c11) */
+#define _POSIX_C_SOURCE 200809L
+
 #include "strategy_scores.h"
 
 #include <stdlib.h>

@@ -21,6 +21,7 @@
 #define SIGMA_CLASS 3u
 
 static inline const unicase_record *lookup(uint32_t cp) {
+  if (cp >= 0x110000) cp = 0xfffd; /* not a code point (invalid input): a harmless record */
   unsigned block = unicase_stage1[cp >> UNICASE_SHIFT];
   return &unicase_records[unicase_stage2[block << UNICASE_SHIFT |
                                          (cp & ((1u << UNICASE_SHIFT) - 1))]];

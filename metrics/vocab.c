@@ -162,6 +162,12 @@ static __attribute__((noinline)) int32_t insert(es_vocab *v, const char *s, size
     v->arena = a;
     v->arena_cap = cap;
   }
+  /* grow before inserting: a table that could not grow must never fill up,
+   * or probes for unknown strings would never find an empty slot */
+  if ((v->n + 1) * 2 > v->nslots) {
+    if (grow_table(v) != 0) return -1;
+    at = probe(v, s, n, h, head);
+  }
   int32_t id = (int32_t)v->n++;
   memcpy(v->arena + v->arena_len, s, n);
   v->arena[v->arena_len + n] = '\0';
@@ -169,9 +175,6 @@ static __attribute__((noinline)) int32_t insert(es_vocab *v, const char *s, size
   v->length[id] = (uint32_t)n;
   v->arena_len += n + 1;
   v->slots[at] = (slot){head, h, id, (uint32_t)n, (uint32_t)v->offset[id]};
-  if (v->n * 2 > v->nslots && grow_table(v) != 0) {
-    /* the id is interned; only the table did not grow: still consistent */
-  }
   return id;
 }
 

@@ -107,11 +107,16 @@ static int score_model(const es_run_options *opt, es_run *run, es_model_run *mr,
     const char *reply = mr->replies.text[i];
     if (!reply) continue;
     es_extraction *e = &mr->ext[i];
-    if (es_extract(x, reply, strlen(reply), e, err) != 0) goto out;
+    size_t len = strlen(reply);
+    if (es_extract(x, reply, len, e, err) != 0) {
+      es_error_prefix(err, "model '%s': instance '%s'", mr->cfg->name, test->items[i].id);
+      goto out;
+    }
     if (e->status == ES_STRAT_OK) mr->strat_ok++;
     else if (e->status == ES_STRAT_MISSING) mr->strat_missing++;
     else mr->strat_unknown++;
-    bodies[i] = strndup(reply + e->body_off, e->body_len);
+    bodies[i] = malloc(len + 1);
+    if (bodies[i]) es_extract_body(reply, len, e, bodies[i]);
     if (!bodies[i]) {
       es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
       goto out;

@@ -1134,7 +1134,37 @@ static void speed(toolbox *tb, const char *synth, const char *esconv) {
   }
 }
 
+/* Inputs a review found: ids near INT32_MAX with one reference (must not
+ * ask for an id-indexed array of gigabytes) and a smoothing parameter that
+ * divides by zero (an error, as nltk raises, not a score). */
+static void review_cases(void) {
+  es_bleu_counter *c = NULL;
+  CHECK(es_bleu_counter_new(4, &c) == ES_OK);
+  int32_t ids[2] = {INT32_MAX - 1, 5};
+  es_seq h = {ids, 2, 2}, r = {ids, 2, 2};
+  es_bleu_seg seg;
+  CHECK(es_bleu_count(c, &h, &r, 1, &seg) == ES_OK);
+  CHECK_INT(seg.match[0], 2);
+  CHECK_INT(seg.match[1], 1);
+  es_bleu_counter_free(c);
+
+  es_bleu_seg one;
+  memset(&one, 0, sizeof one);
+  one.order = 4;
+  one.hyp_len = one.ref_len = 3;
+  one.match[0] = 3;
+  one.total[0] = 3;
+  one.total[1] = 2;
+  one.total[2] = 1;
+  es_bleu_nltk_opts o;
+  es_bleu_nltk_defaults(&o, 4, ES_NLTK_METHOD4);
+  o.k = 0;
+  double w[4] = {0.25, 0.25, 0.25, 0.25}, score = 0;
+  CHECK(es_bleu_nltk_sentence(&one, &o, w, 4, &score) == ES_ERR_ARG);
+}
+
 int main(void) {
+  review_cases();
   api_edges();
   counter_vs_naive();
   const char *shared = test_shared_dir();

@@ -44,13 +44,50 @@ int main(void) {
               es_strat_status_name(e.status), es_strat_status_name(cases[i].status));
     CHECK_MSG(e.strategy == cases[i].strategy, "case %zu: strategy %ld, want %ld", i, e.strategy,
               cases[i].strategy);
-    CHECK_MSG(e.body_len == strlen(cases[i].body) && !memcmp(r + e.body_off, cases[i].body, e.body_len),
-              "case %zu: body '%.*s', want '%s'", i, (int)e.body_len, r + e.body_off, cases[i].body);
+    char body[256];
+    es_extract_body(r, strlen(r), &e, body);
+    CHECK_MSG(!strcmp(body, cases[i].body), "case %zu: body '%s', want '%s'", i, body, cases[i].body);
     if (cases[i].raw)
       CHECK_MSG(e.raw_len == strlen(cases[i].raw) && !memcmp(r + e.raw_off, cases[i].raw, e.raw_len),
                 "case %zu: raw '%.*s', want '%s'", i, (int)e.raw_len, r + e.raw_off, cases[i].raw);
   }
   es_extractor_free(x);
+
+  /* an unanchored pattern: the match is cut out wherever it stands */
+  x = es_extractor_new("\\s*\\(strategy: ([^)]+)\\)\\s*", &ls, &err);
+  CHECK_MSG(x != NULL, "extractor: %s", err.msg);
+  if (x) {
+    static const struct {
+      const char *reply, *body;
+    } mid[] = {
+        {"I hear you (strategy: Affirmation) and I am here.", "I hear you and I am here."},
+        {"I hear you. (strategy: Affirmation)", "I hear you."},
+        {"(strategy: Affirmation)  Hello", "Hello"},
+        {"(strategy: Affirmation)", ""},
+    };
+    for (size_t i = 0; i < sizeof mid / sizeof mid[0]; i++) {
+      es_extraction e;
+      char body[256];
+      CHECK(es_extract(x, mid[i].reply, strlen(mid[i].reply), &e, &err) == 0);
+      CHECK_INT(e.strategy, 2);
+      es_extract_body(mid[i].reply, strlen(mid[i].reply), &e, body);
+      CHECK_STR(body, mid[i].body);
+    }
+    es_extractor_free(x);
+  }
+
+  /* a pattern that backtracks without end is stopped by the match limit */
+  x = es_extractor_new("^(a|aa)+$()", &ls, &err);
+  CHECK(x != NULL);
+  if (x) {
+    char evil[64];
+    memset(evil, 'a', 40);
+    strcpy(evil + 40, "b");
+    es_extraction e;
+    CHECK(es_extract(x, evil, strlen(evil), &e, &err) == -1);
+    CHECK_MSG(strstr(err.msg, "cannot be matched") != NULL && err.exit == 2, "message: %s", err.msg);
+    es_extractor_free(x);
+  }
 
   /* bad patterns are config errors, not crashes */
   x = es_extractor_new("([unclosed", &ls, &err);

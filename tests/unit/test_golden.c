@@ -198,9 +198,22 @@ static void invalid_utf8(void) {
   }
 }
 
+/* sacreBLEU rstrip()s each segment before 13a: "a -\n" is "a -", not the
+ * "-\n" line-join rule of 13a (2 tokens, BLEU-1 100, not 1 token) */
+static void sacrebleu_rstrip(void) {
+  const char *refs[1] = {"a -"}, *hyps[1] = {"a -\n"};
+  es_scores *s = NULL;
+  CHECK(es_score_corpus(ES_PROFILE_SACREBLEU, refs, hyps, 1, 1, &s, NULL, NULL) == ES_OK);
+  if (!s) return;
+  CHECK_NEAR(es_scores_find(s, "bleu-1")->value, 100.0, 1e-12);
+  CHECK_NEAR(es_scores_find(s, "length")->value, 2.0, 0);
+  es_scores_free(s);
+}
+
 int main(void) {
   char dir[1024];
   invalid_utf8();
+  sacrebleu_rstrip();
   struct stat st;
   snprintf(dir, sizeof dir, "%s/golden/synth", test_tests_dir());
   check_set("synth", dir);
