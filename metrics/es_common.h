@@ -72,5 +72,9 @@ void es_seq_release(es_seq *s);
  * code point above U+10FFFF), else ES_ERR_UTF8 with the byte offset of the
  * first bad byte in *bad_offset (when not NULL). */
 es_status es_utf8_validate(const char *s, size_t n, size_t *bad_offset);
+/* The number of characters that start in s[0..n) (bytes that are not UTF-8
+ * continuation bytes): the 0-based character column of byte offset n of a
+ * line, as editors and the error messages count columns. */
+size_t es_utf8_chars(const char *s, size_t n);
 
 #endif

@@ -260,3 +260,9 @@ bad:
   if (bad_offset) *bad_offset = i;
   return ES_ERR_UTF8;
 }
+
+size_t es_utf8_chars(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xc0) != 0x80;
+  return c;
+}

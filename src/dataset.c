@@ -33,6 +33,7 @@
 
 #include <openssl/evp.h>
 
+#include "es_common.h"
 #include "exitcode.h"
 
 /* The adapters. To add a dataset: write NAME.c with a dialogue parser of
@@ -177,7 +178,7 @@ static int json_error(const char *path, const char *buf, size_t len, size_t off,
       line++;
       start = i + 1;
     }
-  size_t col = off - start + 1, end = start;
+  size_t col = es_utf8_chars(buf + start, off - start) + 1, end = start;
   while (end < len && buf[end] != '\n' && buf[end] != '\r') end++;
   if (end - start < 200) {
     char text[256];

@@ -56,13 +56,14 @@ int es_lines_read(const char *path, es_lines *out, es_error *err) {
     size_t stop = end > start && buf[end - 1] == '\r' ? end - 1 : end;
     size_t bad;
     if (memchr(buf + start, '\0', stop - start)) {
-      size_t col = (size_t)((char *)memchr(buf + start, '\0', stop - start) - (buf + start)) + 1;
+      size_t at = (size_t)((char *)memchr(buf + start, '\0', stop - start) - (buf + start));
+      size_t col = es_utf8_chars(buf + start, at) + 1;
       es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: NUL byte in text", path, k + 1, col);
       goto fail;
     }
     if (es_utf8_validate(buf + start, stop - start, &bad) != ES_OK) {
       es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: invalid UTF-8 (byte 0x%02x)", path, k + 1,
-                   bad + 1, (unsigned char)buf[start + bad]);
+                   es_utf8_chars(buf + start, bad) + 1, (unsigned char)buf[start + bad]);
       goto fail;
     }
     buf[stop] = '\0';

@@ -108,13 +108,13 @@ static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
     if ((size_t)len == lead) continue;
     if (es_utf8_validate(line, (size_t)len, &bad) != ES_OK) {
       es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: invalid UTF-8 in replay file", path, lineno,
-                   bad + 1);
+                   es_utf8_chars(line, bad) + 1);
       goto out;
     }
     const char *end = NULL;
     cJSON *obj = cJSON_ParseWithLengthOpts(line, (size_t)len, &end, 0);
     if (!obj) {
-      size_t col = end ? (size_t)(end - line) + 1 : 1;
+      size_t col = end ? es_utf8_chars(line, (size_t)(end - line)) + 1 : 1;
       es_error_at(err, ES_EXIT_USAGE, path, lineno, col, line, "malformed JSON in replay file");
       goto out;
     }
@@ -122,7 +122,7 @@ static int replay_new(es_model *m, const es_model_env *env, es_error *err) {
     after += strspn(line + after, " \t");
     if (after < (size_t)len) {
       cJSON_Delete(obj);
-      es_error_at(err, ES_EXIT_USAGE, path, lineno, after + 1, line,
+      es_error_at(err, ES_EXIT_USAGE, path, lineno, es_utf8_chars(line, after) + 1, line,
                   "text after the JSON object in replay file (one object per line)");
       goto out;
     }

@@ -65,6 +65,27 @@ int es_outdir_begin(es_outdir *o, const char *root, const char *name, es_error *
 
 char *es_outdir_file(const es_outdir *o, const char *file) { return join(o->tmp, file); }
 
+int es_outdir_close(FILE *f, const char *path, es_error *err) {
+  int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
+  int saved = errno;
+  if (fclose(f) != 0 && ok) {
+    ok = 0;
+    saved = errno;
+  }
+  if (!ok)
+    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(saved));
+  return 0;
+}
+
+/* fsync of a folder, so that a rename inside it is on disk */
+static void sync_dir(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+}
+
 int es_outdir_commit(es_outdir *o, es_error *err) {
   char *dest = join(o->root, o->name);
   for (int k = 2; dest; k++) {
@@ -82,6 +103,7 @@ int es_outdir_commit(es_outdir *o, es_error *err) {
     free(dest);
     return -1;
   }
+  sync_dir(o->root);
   free(o->tmp);
   o->tmp = NULL;
   o->final = dest;

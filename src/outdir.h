@@ -11,6 +11,7 @@
 #define ES_OUTDIR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -30,6 +31,11 @@ char *es_outdir_file(const es_outdir *o, const char *file);
 int es_outdir_commit(es_outdir *o, es_error *err);
 /* Removes the temporary folder and its files (if not committed) and frees. */
 void es_outdir_release(es_outdir *o);
+
+/* Closes a file written inside the run folder: flushes, checks for write
+ * errors and fsyncs it, so that the folder's rename never publishes a
+ * truncated file. 0, or -1 with err naming path. */
+int es_outdir_close(FILE *f, const char *path, es_error *err);
 
 /* Writes len bytes to path through a temporary file and a rename. */
 int es_write_file_atomic(const char *path, const char *data, size_t len, es_error *err);

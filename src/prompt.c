@@ -37,7 +37,7 @@ int es_prompt_check(const es_suite *s, es_error *err) {
     if (*p == '\n') {
       line++;
       col = 1;
-    } else {
+    } else if (((unsigned char)*p & 0xc0) != 0x80) { /* columns count characters */
       col++;
     }
   }

@@ -17,6 +17,11 @@
 #include "run.h"
 
 #define RESULTS_SCHEMA 1
+/* How the strategy scores are computed (strategy_scores.h): labels are the
+ * union of gold and predicted labels seen, an unstated or unknown strategy
+ * is wrong, zero division gives 0 (sklearn's defaults). */
+#define STRATEGY_SIGNATURE \
+  "strategy|labels:gold+predicted|unextracted:wrong|zero_division:0|version:esbench-" ESBENCH_VERSION
 
 /* cJSON calls that can only fail for memory set this flag instead of being
  * checked one by one; the writer checks it once before printing. */
@@ -306,6 +311,7 @@ static int write_json(const es_run *run, const char *path, es_error *err) {
     for (size_t k = 0; k < es_scores_count(sc); k++)
       jstr(&j, sigs, es_scores_get(sc, k)->name, es_scores_get(sc, k)->signature);
   }
+  jstr(&j, sigs, "strategy", STRATEGY_SIGNATURE);
   cJSON *totals = jobj(&j, root, "totals");
   jnum(&j, totals, "models", (double)run->nmodels);
   jnum(&j, totals, "instances", (double)run->test.n);
@@ -317,11 +323,14 @@ static int write_json(const es_run *run, const char *path, es_error *err) {
   cJSON_Delete(root);
   if (!text) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory writing results.json");
   FILE *f = fopen(path, "wb");
-  int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-  if (f && fclose(f) != 0) ok = 0;
+  if (!f) {
+    free(text);
+    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
+  }
+  fputs(text, f);
+  fputc('\n', f);
   free(text);
-  if (!ok) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
-  return 0;
+  return es_outdir_close(f, path, err);
 }
 
 static int write_summary_csv(const es_run *run, const char *path, es_error *err) {
@@ -353,13 +362,11 @@ static int write_summary_csv(const es_run *run, const char *path, es_error *err)
       es_csv_text(f, names[k], 0);
       es_csv_number(f, vals[k], 0);
       es_csv_int(f, (long long)mr->strategy_n, 0);
-      es_csv_text(f, "strategy|labels:suite|unstated-or-unknown:wrong|zero_division:0", 0);
+      es_csv_text(f, STRATEGY_SIGNATURE, 0);
       es_csv_end_row(f);
     }
   }
-  if (fclose(f) != 0)
-    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
-  return 0;
+  return es_outdir_close(f, path, err);
 }
 
 static int write_instances_csv(const es_run *run, const char *path, es_error *err) {
@@ -412,9 +419,7 @@ static int write_instances_csv(const es_run *run, const char *path, es_error *er
       if (text) k++;
     }
   }
-  if (fclose(f) != 0)
-    return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
-  return 0;
+  return es_outdir_close(f, path, err);
 }
 
 #define RUN_NAME_MAX 200

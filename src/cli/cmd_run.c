@@ -34,7 +34,10 @@ static void log_stderr(void *ctx, const char *msg) {
 /* The short summary table on stdout: models x reported metrics. */
 static void print_summary(const es_run *run) {
   const es_suite *s = run->suite;
-  printf("%-14s", "model");
+  int w = 5; /* the model column fits the longest name: rows must stay apart */
+  for (size_t m = 0; m < run->nmodels; m++)
+    if ((int)strlen(run->models[m].cfg->name) > w) w = (int)strlen(run->models[m].cfg->name);
+  printf("%-*s", w, "model");
   for (size_t k = 0; k < s->metrics.nnames; k++) {
     if (!strcmp(s->metrics.names[k], "strategy")) printf(" %8s %8s", "acc", "macro-f1");
     else printf(" %8s", s->metrics.names[k]);
@@ -42,7 +45,7 @@ static void print_summary(const es_run *run) {
   printf(" %8s\n", "failed");
   for (size_t m = 0; m < run->nmodels; m++) {
     const es_model_run *mr = &run->models[m];
-    printf("%-14.14s", mr->cfg->name);
+    printf("%-*s", w, mr->cfg->name);
     for (size_t k = 0; k < s->metrics.nnames; k++) {
       const char *name = s->metrics.names[k];
       if (!strcmp(name, "strategy")) {

@@ -58,17 +58,28 @@ static int score_strategies(sys *s) {
   return 0;
 }
 
+/* The width of the first column: the longest name among the systems. */
+static int name_width(const sys *systems, size_t nsys, int pred) {
+  int w = 6;
+  for (size_t k = 0; k < nsys; k++) {
+    const char *n = pred ? systems[k].pred_path : systems[k].path;
+    if (n && (int)strlen(n) > w) w = (int)strlen(n);
+  }
+  return w;
+}
+
 static void print_table(sys *systems, size_t nsys, const int *profiles, size_t nprof) {
+  int w = name_width(systems, nsys, 0), wp = name_width(systems, nsys, 1);
   for (size_t p = 0; p < nprof; p++) {
     const es_scores *first = NULL;
     for (size_t k = 0; k < nsys && !first; k++) first = systems[k].scores[p];
     if (!first) continue;
-    printf("profile %s\n%-24s", es_profile_name((es_profile)profiles[p]), "system");
+    printf("profile %s\n%-*s", es_profile_name((es_profile)profiles[p]), w, "system");
     for (size_t q = 0; q < es_scores_count(first); q++) printf(" %13s", es_scores_get(first, q)->name);
     printf("\n");
     for (size_t k = 0; k < nsys; k++) {
       if (!systems[k].scores[p]) continue;
-      printf("%-24.24s", systems[k].path);
+      printf("%-*s", w, systems[k].path);
       for (size_t q = 0; q < es_scores_count(systems[k].scores[p]); q++)
         printf(" %13.4f", es_scores_get(systems[k].scores[p], q)->value);
       printf("\n");
@@ -81,12 +92,12 @@ static void print_table(sys *systems, size_t nsys, const int *profiles, size_t n
   int any = 0;
   for (size_t k = 0; k < nsys; k++) any |= systems[k].has_strat;
   if (!any) return;
-  printf("strategy\n%-24s %9s %9s %9s %9s %11s\n", "system", "accuracy", "macro-f1", "weight-f1",
-         "n", "unextracted");
+  printf("strategy\n%-*s %9s %9s %9s %9s %11s\n", wp, "system", "accuracy", "macro-f1",
+         "weight-f1", "n", "unextracted");
   for (size_t k = 0; k < nsys; k++) {
     const es_strategy_scores *s = &systems[k].strat;
     if (!systems[k].has_strat) continue;
-    printf("%-24.24s %9.4f %9.4f %9.4f %9zu %11zu\n", systems[k].pred_path, 100 * s->accuracy,
+    printf("%-*s %9.4f %9.4f %9.4f %9zu %11zu\n", wp, systems[k].pred_path, 100 * s->accuracy,
            100 * s->macro_f1, 100 * s->weighted_f1, s->n, s->unextracted);
   }
 }

@@ -86,6 +86,9 @@ int main(void) {
   CHECK(es_prompt_check(&s, &err) == -1);
   CHECK_MSG(strstr(err.msg, "prompt.txt:2:3: unknown placeholder '{{strategy}}'") != NULL,
             "message: %s", err.msg);
+  s.task.prompt = "Hello caf\xc3\xa9 {{bogus}}\n"; /* columns count characters */
+  CHECK(es_prompt_check(&s, &err) == -1);
+  CHECK_MSG(strstr(err.msg, "prompt.txt:1:12: unknown placeholder") != NULL, "message: %s", err.msg);
   s.task.prompt = "{{scenario";
   CHECK(es_prompt_check(&s, &err) == -1);
   CHECK(strstr(err.msg, "prompt.txt:1:1: unterminated placeholder") != NULL);

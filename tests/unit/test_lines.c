@@ -44,6 +44,11 @@ int main(void) {
   CHECK_MSG(strstr(err.msg, ":2:5: invalid UTF-8") != NULL, "message: %s", err.msg);
   CHECK_INT(err.exit, 2);
 
+  /* columns count characters: "café " is 5 of them */
+  put("caf\xc3\xa9 \xff\n", 8);
+  CHECK(es_lines_read(path, &l, &err) == -1);
+  CHECK_MSG(strstr(err.msg, ":1:6: invalid UTF-8") != NULL, "message: %s", err.msg);
+
   put("nul\0x\n", 6);
   CHECK(es_lines_read(path, &l, &err) == -1);
   CHECK_MSG(strstr(err.msg, ":1:4: NUL byte") != NULL, "message: %s", err.msg);

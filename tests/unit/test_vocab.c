@@ -85,6 +85,8 @@ int main(void) {
       utf8(t, pre + seqs[k].n + post, seqs[k].ok, pre + seqs[k].bad);
     }
   }
+  CHECK_INT(es_utf8_chars("caf\xc3\xa9 \xf0\x9f\x98\x80!", 11), 7);
+  CHECK_INT(es_utf8_chars("", 0), 0);
   utf8("", 0, 1, 0);
   utf8("plain ascii text that is longer than eight bytes", 48, 1, 0);
   return test_finish("vocab");
