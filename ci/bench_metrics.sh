@@ -6,7 +6,9 @@
 #   ci/bench_metrics.sh [BUILD_DIR] [RUNS]
 #
 # The pairs are the golden sets (tests/golden/synth, and ../shared's
-# esconv-test when present) repeated to 10,000 lines. Not run in CI.
+# esconv-test when present) repeated to 10,000 lines. Not run in CI. Uses
+# hyperfine (Debian package) when installed, which times the command with no
+# shell in between; otherwise a timing loop in bash (a few ms higher).
 # Reference figures on this machine kind (whole process, 10,000 pairs):
 #   sacrebleu corpus BLEU 1.17 s, rouge_score rougeL 0.90 s (2.4 s with
 #   stemmer), nltk corpus BLEU with word_tokenize 4.1 s; ~6 s together.
@@ -29,6 +31,15 @@ done
 echo "input: $(wc -l <"$tmp/ref.txt") pairs, $(cat "$tmp/ref.txt" "$tmp/hyp_a.txt" | wc -c) bytes (from ${sets[*]})"
 
 median_ms() { # command... -> median wall time in ms over $runs runs
+  if command -v hyperfine >/dev/null; then
+    # no shell between the timer and the command (Debian package hyperfine)
+    local out
+    out=$(mktemp)
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$out" "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.1f" % (1000 * json.load(open(sys.argv[1]))["results"][0]["median"]))' "$out"
+    rm -f "$out"
+    return
+  fi
   local t=()
   for _ in $(seq "$runs"); do
     local a b

@@ -1,6 +1,9 @@
 /* main.c: esbench's entry point: dispatches to one subcommand. */
 #include <stdarg.h>
-#include <stdio.h>
+#include <stdio.h> /* first: it defines __GLIBC__ */
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "cli.h"
@@ -39,7 +42,21 @@ static void usage(FILE *f) {
   fprintf(f, "\n'esbench <command> --help' describes a command's options.\n");
 }
 
+/* esbench is a short batch process that allocates and frees tables of
+ * megabytes (vocabularies, n-gram tables) as they grow. By default glibc
+ * maps each large block afresh and unmaps it when freed, so every growth
+ * step pays its page faults again; keeping freed memory in the heap lets
+ * the next table reuse it (measured: 4% of a whole `esbench score`). */
+static void tune_allocator(void) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
+}
+
 int main(int argc, char **argv) {
+  tune_allocator();
   if (argc < 2) {
     usage(stderr);
     return ES_EXIT_USAGE;
