@@ -77,7 +77,8 @@ struct es_scores {
  * own block of lines). Arrays of work not requested stay NULL. */
 typedef struct {
   es_bleu_seg *seg_nltk, *seg_13a;
-  double *esconv_rouge, *f1, *len_nltk, *len_13a, *sbleu, *rouge, *rouge_stem;
+  es_lcs_stats *lcs_nltk, *lcs_rouge, *lcs_stem; /* ROUGE-L of each tokenization */
+  double *f1, *len_nltk, *len_13a, *sbleu;
 } per_line;
 
 /* One thread's share: lines [a, b). */
@@ -208,7 +209,7 @@ static void *run_job(void *arg) {
     if (t_nltk) {
       if ((st = lcs_of(t_nltk, j, i, &ref, &hyp, &lcs)) != ES_OK) goto out;
       if ((st = es_bleu_count(bc, &hyp, &ref, 1, &o->seg_nltk[i])) != ES_OK) goto out;
-      o->esconv_rouge[i] = 100.0 * es_esconv_rouge_l(&lcs, 1);
+      o->lcs_nltk[i] = lcs;
       es_ngram_stats uni;
       if ((st = es_ngram_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, 1, &uni)) != ES_OK) goto out;
       o->f1[i] = 100.0 * es_esconv_f1(&uni, 1);
@@ -234,12 +235,12 @@ static void *run_job(void *arg) {
       if ((st = tokenize2(t_rouge, j, i, &ref, &hyp)) != ES_OK) goto out;
       if (j->work & W_ROUGE) {
         if ((st = es_lcs_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, &lcs)) != ES_OK) goto out;
-        o->rouge[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+        o->lcs_rouge[i] = lcs;
       }
       if (j->work & W_ROUGE_STEM) {
         if ((st = stem_ids(j, &ref)) != ES_OK || (st = stem_ids(j, &hyp)) != ES_OK) goto out;
         if ((st = es_lcs_stats_get(hyp.ids, hyp.len, ref.ids, ref.len, &lcs)) != ES_OK) goto out;
-        o->rouge_stem[i] = 100.0 * es_rouge_l(lcs).fmeasure;
+        o->lcs_stem[i] = lcs;
       }
     }
     if (t_space) {
@@ -343,6 +344,27 @@ static es_status add_metric(es_scores *s, const char *name, double value, const 
 
 #define VERSION_FIELD "version:esbench-" ESMETRICS_VERSION
 
+/* rouge-l (the F of the profile: beta 1.2 for the ESConv code, else F1)
+ * with its precision and recall, per line and as means, x100. */
+static es_status add_rouge(es_scores *s, const es_lcs_stats *lcs, int esconv, const char *sig) {
+  double *x = malloc((s->n ? s->n : 1) * sizeof *x);
+  es_status st = ES_ERR_NOMEM;
+  if (!x) return st;
+  static const char *const names[3] = {"rouge-l", "rouge-l-p", "rouge-l-r"};
+  for (int k = 0; k < 3; k++) {
+    for (size_t i = 0; i < s->n; i++) {
+      es_rouge_score r = es_rouge_l(lcs[i]); /* P = lcs/hyp, R = lcs/ref, 0 when empty */
+      x[i] = 100.0 * (k == 1 ? r.precision
+                      : k == 2 ? r.recall
+                      : esconv ? es_esconv_rouge_l(&lcs[i], 1)
+                               : r.fmeasure);
+    }
+    if ((st = add_metric(s, names[k], 0, x, sig)) != ES_OK) break;
+  }
+  free(x);
+  return st;
+}
+
 /* The metrics of profile p from the shared per-line results and Distinct
  * counts. */
 static es_status build_scores(es_profile p, size_t n, const per_line *o,
@@ -373,7 +395,7 @@ static es_status build_scores(es_profile p, size_t n, const per_line *o,
       if ((st = add_metric(s, bleu_names[k], b[k], NULL, sig)) != ES_OK) goto fail;
     snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|rouge-l:lcs-f-beta1.2|mean|%s",
              VERSION_FIELD);
-    if ((st = add_metric(s, "rouge-l", 0, o->esconv_rouge, sig)) != ES_OK) goto fail;
+    if ((st = add_rouge(s, o->lcs_nltk, 1, sig)) != ES_OK) goto fail;
     snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|unigram-f1|mean|%s", VERSION_FIELD);
     if ((st = add_metric(s, "f1", 0, o->f1, sig)) != ES_OK) goto fail;
     snprintf(sig, sizeof sig, "esconv|tok:nltk-word-lower|distinct:corpus,skip-last-ngram|%s",
@@ -404,7 +426,7 @@ static es_status build_scores(es_profile p, size_t n, const per_line *o,
     int stem = p == ES_PROFILE_ROUGE_SCORE;
     snprintf(sig, sizeof sig, "rouge_score|rougeL|tok:default|stem:%s|mean-f|%s",
              stem ? "porter" : "no", VERSION_FIELD);
-    if ((st = add_metric(s, "rouge-l", 0, stem ? o->rouge_stem : o->rouge, sig)) != ES_OK) goto fail;
+    if ((st = add_rouge(s, stem ? o->lcs_stem : o->lcs_rouge, 0, sig)) != ES_OK) goto fail;
     snprintf(sig, sizeof sig, "distinct|tok:lower-split|distinct:corpus|%s", VERSION_FIELD);
     for (int k = 0; k < 3; k++)
       if ((st = add_metric(s, dist_names[k],
@@ -445,14 +467,14 @@ es_status es_score_corpus_multi(const es_profile *ps, size_t np, const char *con
 #define ALLOC(field, bit) \
   if (work & (bit)) ok &= (o.field = malloc(nn * sizeof *o.field)) != NULL
   ALLOC(seg_nltk, W_NLTK);
-  ALLOC(esconv_rouge, W_NLTK);
+  ALLOC(lcs_nltk, W_NLTK);
   ALLOC(f1, W_NLTK);
   ALLOC(len_nltk, W_NLTK);
   ALLOC(seg_13a, W_13A);
   ALLOC(len_13a, W_13A);
   ALLOC(sbleu, W_SENTENCE);
-  ALLOC(rouge, W_ROUGE);
-  ALLOC(rouge_stem, W_ROUGE_STEM);
+  ALLOC(lcs_rouge, W_ROUGE);
+  ALLOC(lcs_stem, W_ROUGE_STEM);
 #undef ALLOC
   int started = 0;
   for (int t = 0; t < nthreads && ok; t++) {
@@ -518,13 +540,13 @@ fail:
   }
   free(o.seg_nltk);
   free(o.seg_13a);
-  free(o.esconv_rouge);
+  free(o.lcs_nltk);
   free(o.f1);
   free(o.len_nltk);
   free(o.len_13a);
   free(o.sbleu);
-  free(o.rouge);
-  free(o.rouge_stem);
+  free(o.lcs_rouge);
+  free(o.lcs_stem);
   return st;
 }
 

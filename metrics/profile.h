@@ -10,6 +10,8 @@
  *   sentence-bleu  -                           mean sentence BLEU     -
  *   rouge-l        mean LCS F, beta 1.2        mean rougeL F          mean rougeL F with
  *                                              (no stemmer)           Porter stemmer
+ *   rouge-l-p/-r   the precision (LCS / hypothesis tokens) and recall (LCS /
+ *                  reference tokens) behind rouge-l, per line and mean
  *   f1             mean unigram F1             -                      -
  *   dist-1..3      ESConv variant (skips each  Li et al. corpus-level distinct-n over
  *                  reply's last n-gram)        lower().split() tokens

@@ -902,8 +902,9 @@ static const char *const future_model_types[] = {"openai", "exec", NULL};
 static const char *const builtin_names[] = {"retrieval", "reference", "majority", NULL};
 static const char *const profile_names[] = {"esconv", "sacrebleu", "rouge_score", NULL};
 static const char *const metric_names[] = {
-    "bleu-1", "bleu-2", "bleu-3", "bleu-4",        "rouge-l",  "dist-1", "dist-2",
-    "dist-3", "f1",     "length", "sentence-bleu", "strategy", NULL};
+    "bleu-1", "bleu-2", "bleu-3",        "bleu-4",   "rouge-l", "rouge-l-p", "rouge-l-r",
+    "dist-1", "dist-2", "dist-3",        "f1",       "length",  "sentence-bleu",
+    "strategy", NULL};
 static const char *const default_metrics[] = {"bleu-1", "bleu-2", "bleu-3",
                                               "bleu-4", "rouge-l", "dist-1",
                                               "dist-2", "dist-3",  "strategy", NULL};

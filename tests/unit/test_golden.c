@@ -137,6 +137,8 @@ static void check_set(const char *set, const char *dir) {
       corpus(set, sys, s, "sentence-bleu", exp, "sacrebleu.sentence_bleu_mean", 1.0);
       per_line(set, sys, s, "sentence-bleu", exp, "sacrebleu.sentence_bleu", 1.0);
       corpus(set, sys, s, "rouge-l", exp, "rouge_score.rougeL.mean_f", 100.0);
+      corpus(set, sys, s, "rouge-l-p", exp, "rouge_score.rougeL.mean_precision", 100.0);
+      corpus(set, sys, s, "rouge-l-r", exp, "rouge_score.rougeL.mean_recall", 100.0);
       per_line(set, sys, s, "rouge-l", exp, "rouge_score.rougeL.per_line_f", 100.0);
       corpus(set, sys, s, "dist-1", exp, "distinct.distinct_1", 100.0);
       corpus(set, sys, s, "dist-2", exp, "distinct.distinct_2", 100.0);
@@ -150,6 +152,8 @@ static void check_set(const char *set, const char *dir) {
                           (const char *const *)hyps, nref, 1, &s, NULL, NULL) == ES_OK);
     if (s) {
       corpus(set, sys, s, "rouge-l", exp, "rouge_score.rougeL_stemmer.mean_f", 100.0);
+      corpus(set, sys, s, "rouge-l-p", exp, "rouge_score.rougeL_stemmer.mean_precision", 100.0);
+      corpus(set, sys, s, "rouge-l-r", exp, "rouge_score.rougeL_stemmer.mean_recall", 100.0);
       per_line(set, sys, s, "rouge-l", exp, "rouge_score.rougeL_stemmer.per_line_f", 100.0);
       corpus(set, sys, s, "bleu-4", exp, "sacrebleu.corpus.score", 1.0);
       es_scores_free(s);
