@@ -3,6 +3,45 @@
  * truth: config echo, dataset and split hashes, signatures, per-instance
  * replies and scores, aggregates, counts of everything dropped, repaired or
  * failed), summary.csv and instances.csv.
+ *
+ * results.json, schema 1 (every later output is rendered from it; a change
+ * that breaks a reader bumps results_schema):
+ *
+ *   esbench     {version, results_schema}
+ *   created     UTC ISO 8601 time of the run
+ *   suite       the resolved suite: name, path, dataset {name, split, ratio,
+ *               split_file, context_turns, max_instances}, task {prompt_file,
+ *               prompt_sha256, reply_format, strategy_pattern}, labels {file,
+ *               strategies}, models [{name, type, builtin|path|reply}],
+ *               metrics {profile, list}, stats {baseline, seed, bootstrap,
+ *               permutations, alpha}
+ *   dataset     {name, path, sha256 (of the file), dialogues, counts {quirk:
+ *               n, ...: what the adapter repaired or dropped}, split {method,
+ *               file_sha256 (with a split file), evaluated, train/valid/
+ *               test_dialogues, instance_ids_sha256 (of the evaluated ids in
+ *               order: two runs are comparable only when it is equal)},
+ *               instances {evaluated, without_gold_strategy,
+ *               supporter_turns_without_seeker_before, train_instances}}
+ *   signatures  {metric: signature} for the profile's metrics and "strategy"
+ *   totals      {models, instances, failed}
+ *   models      [{name, instances, answered, failed, failures {reason: n},
+ *               counts {backend counter: n}, metrics {metric: {value, n,
+ *               level ("corpus" or "mean-of-instances"), signature}},
+ *               strategy {n (answered instances with a gold strategy: what
+ *               the scores are over), stated_known, not_stated,
+ *               stated_unknown (over all answered replies), accuracy,
+ *               macro_f1, weighted_f1, macro_precision, macro_recall,
+ *               correct, unextracted, per_class {label: {precision, recall,
+ *               f1, support, predicted}}, confusion {columns (labels, then
+ *               "(none)"), rows (one per label, counts)}}}]
+ *   instances   [{id, dialogue, turn, context_turns, scenario, gold_strategy,
+ *               gold, replies {model: {reply, strategy, strategy_status
+ *               ("ok", "missing", "unknown"), strategy_stated (when unknown),
+ *               strategy_correct (when there is a gold strategy), scores
+ *               {per-instance metric: value}, bleu_stats [hyp_len, ref_len,
+ *               match1..4, total1..4]} or {error}}}]
+ *
+ * Metric values are x100 except length; strategy scores are in [0, 1].
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
