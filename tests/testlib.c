@@ -42,6 +42,17 @@ const char *test_shared_dir(void) {
   exit(77);
 }
 
+const char *test_shared_dir_opt(const char *skipped) {
+  const char *d = getenv("ESBENCH_SHARED");
+  const char *req = getenv("ESBENCH_REQUIRE_SHARED");
+  struct stat st;
+  if (d && *d && stat(d, &st) == 0 && S_ISDIR(st.st_mode)) return d;
+  if (req && strcmp(req, "1") == 0) return test_shared_dir(); /* fails */
+  printf("SKIP (part): shared data folder '%s' is absent: %s not checked\n", d ? d : "(unset)",
+         skipped);
+  return NULL;
+}
+
 const char *test_tests_dir(void) {
   const char *d = getenv("ESBENCH_TESTS");
   return d && *d ? d : ESBENCH_SOURCE_DIR "/tests";

@@ -63,6 +63,10 @@ int test_near(double a, double b, double tol);
 
 /* The shared folder (ESBENCH_SHARED), or exit 77 with a message naming why. */
 const char *test_shared_dir(void);
+/* The shared folder, or NULL with a note naming what is skipped (the test
+ * goes on with what needs no ../shared); under ESBENCH_REQUIRE_SHARED=1 an
+ * absent folder is a failure instead. */
+const char *test_shared_dir_opt(const char *skipped);
 /* The tests folder (ESBENCH_TESTS, else the source tree's tests/). */
 const char *test_tests_dir(void);
 /* Whole file into a NUL-terminated malloc'ed buffer (size in *len), or NULL. */

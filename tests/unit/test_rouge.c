@@ -35,12 +35,7 @@ static int is_dir(const char *p) {
 /* The shared folder, or NULL with a note (a failure under
  * ESBENCH_REQUIRE_SHARED=1) so that the tests on copied data still run. */
 static const char *shared_or_null(void) {
-  const char *d = getenv("ESBENCH_SHARED");
-  if (is_dir(d)) return d;
-  const char *req = getenv("ESBENCH_REQUIRE_SHARED");
-  if (req && strcmp(req, "1") == 0) return test_shared_dir(); /* fails */
-  printf("note: ESBENCH_SHARED absent: peer vectors and esconv-test skipped\n");
-  return NULL;
+  return test_shared_dir_opt("peer vectors and the esconv-test golden set");
 }
 
 /* golden/<set> under the tests folder (copied synth) or the shared folder */

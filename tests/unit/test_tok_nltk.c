@@ -640,15 +640,8 @@ static void bench(const char *shared) {
   free(lines);
 }
 
-/* The shared folder when it is there, else NULL (without exiting: the
- * checks on data of our own run first). */
-static const char *shared_or_null(void) {
-  const char *d = getenv("ESBENCH_SHARED");
-  return d && *d && is_dir(d) ? d : NULL;
-}
-
 int main(void) {
-  const char *shared = shared_or_null();
+  const char *shared = test_shared_dir_opt("peer vectors, the esconv-test golden set and the nltk oracle");
   CHECK_INT(es_tokenizer_new(ES_TOK_NLTK, ES_TOK_LOWER, &tok_lower), ES_OK);
   CHECK_INT(es_tokenizer_new(ES_TOK_NLTK, 0, &tok_mixed), ES_OK);
   CHECK_INT(es_punkt_new(&punkt), ES_OK);
@@ -669,8 +662,5 @@ int main(void) {
   es_tokenizer_free(tok_mixed);
   es_punkt_free(punkt);
   es_treebank_free(treebank);
-  /* without the shared folder: fail on what failed, else skip (or fail
-   * under ESBENCH_REQUIRE_SHARED=1) as test_shared_dir() decides */
-  if (!shared && test_failures == 0) test_shared_dir();
   return test_finish("tok_nltk");
 }
