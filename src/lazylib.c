@@ -35,6 +35,18 @@ static const fn_row curl_rows[] = {
     ROW(es_curl_lib, easy_perform, "curl_easy_perform"),
     ROW(es_curl_lib, easy_cleanup, "curl_easy_cleanup"),
     ROW(es_curl_lib, easy_strerror, "curl_easy_strerror"),
+    ROW(es_curl_lib, easy_getinfo, "curl_easy_getinfo"),
+    ROW(es_curl_lib, slist_append, "curl_slist_append"),
+    ROW(es_curl_lib, slist_free_all, "curl_slist_free_all"),
+    ROW(es_curl_lib, multi_init, "curl_multi_init"),
+    ROW(es_curl_lib, multi_cleanup, "curl_multi_cleanup"),
+    ROW(es_curl_lib, multi_setopt, "curl_multi_setopt"),
+    ROW(es_curl_lib, multi_add_handle, "curl_multi_add_handle"),
+    ROW(es_curl_lib, multi_remove_handle, "curl_multi_remove_handle"),
+    ROW(es_curl_lib, multi_perform, "curl_multi_perform"),
+    ROW(es_curl_lib, multi_poll, "curl_multi_poll"),
+    ROW(es_curl_lib, multi_info_read, "curl_multi_info_read"),
+    ROW(es_curl_lib, multi_strerror, "curl_multi_strerror"),
 };
 
 static const fn_row archive_rows[] = {
