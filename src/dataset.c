@@ -536,3 +536,11 @@ out:
   es_dataset_free(ds);
   return rc;
 }
+
+int es_ds_dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char **out,
+                         es_error *err) {
+  *out = NULL;
+  if (!cJSON_IsString(v) || !v->valuestring) return 0;
+  es_ds_loc loc = {i, NULL, 0, v->string};
+  return es_ds_text(ds, v->valuestring, &loc, out, err);
+}

@@ -57,6 +57,12 @@ typedef struct {
   const char *key;
 } es_ds_loc;
 
+/* A dialogue-level string field (scenario, situation) of dialogue i: its
+ * validated, trimmed copy in *out, or NULL when v is absent or not a
+ * string (the caller counts that). 0, or -1 with err. */
+int es_ds_dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char **out,
+                         es_error *err);
+
 /* Formats loc into buf (cap bytes). Returns buf. */
 const char *es_ds_loc_str(const es_ds_loc *loc, char *buf, size_t cap);
 

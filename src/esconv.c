@@ -141,14 +141,6 @@ static int parse_turn(es_dataset *ds, es_dialogue *d, const cJSON *t, size_t i, 
   return 0;
 }
 
-static int dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char **out,
-                          es_error *err) {
-  *out = NULL;
-  if (!cJSON_IsString(v) || !v->valuestring) return 0;
-  es_ds_loc loc = {i, NULL, 0, v->string};
-  return es_ds_text(ds, v->valuestring, &loc, out, err);
-}
-
 int es_esconv_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
                           es_error *err) {
   if (!cJSON_IsObject(item)) {
@@ -169,13 +161,11 @@ int es_esconv_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_lab
   }
   es_dialogue *d = es_ds_dialogue_new(ds, i);
   if (!d) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-  if (dialogue_field(ds, cJSON_GetObjectItemCaseSensitive(item, "problem_type"), i, &d->scenario,
-                     err) != 0)
-    return -1;
+  const cJSON *problem = cJSON_GetObjectItemCaseSensitive(item, "problem_type");
+  const cJSON *situation = cJSON_GetObjectItemCaseSensitive(item, "situation");
+  if (es_ds_dialogue_field(ds, problem, i, &d->scenario, err) != 0) return -1;
   if (!d->scenario) es_dataset_count(ds, "problem_type_missing", 1);
-  if (dialogue_field(ds, cJSON_GetObjectItemCaseSensitive(item, "situation"), i, &d->situation,
-                     err) != 0)
-    return -1;
+  if (es_ds_dialogue_field(ds, situation, i, &d->situation, err) != 0) return -1;
   if (!d->situation) es_dataset_count(ds, "situation_missing", 1);
   size_t j = 0;
   for (const cJSON *t = dialog->child; t; t = t->next, j++)

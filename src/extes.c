@@ -208,15 +208,6 @@ out:
   return rc;
 }
 
-/* A "scene" / "description" value into *out; NULL when absent or unusable. */
-static int dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char **out,
-                          es_error *err) {
-  *out = NULL;
-  if (!cJSON_IsString(v) || !v->valuestring) return 0;
-  es_ds_loc loc = {i, NULL, 0, v->string};
-  return es_ds_text(ds, v->valuestring, &loc, out, err);
-}
-
 int es_extes_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labelset *labels,
                           es_error *err) {
   const cJSON *scene = NULL, *description = NULL, *content = NULL;
@@ -243,9 +234,9 @@ int es_extes_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labe
   }
   es_dialogue *d = es_ds_dialogue_new(ds, i);
   if (!d) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-  if (dialogue_field(ds, scene, i, &d->scenario, err) != 0) return -1;
+  if (es_ds_dialogue_field(ds, scene, i, &d->scenario, err) != 0) return -1;
   if (!d->scenario) es_dataset_count(ds, "scene_missing", 1);
-  if (dialogue_field(ds, description, i, &d->situation, err) != 0) return -1;
+  if (es_ds_dialogue_field(ds, description, i, &d->situation, err) != 0) return -1;
   if (!d->situation) es_dataset_count(ds, "description_missing", 1);
   size_t j = 0;
   for (const cJSON *t = content->child; t; t = t->next, j++)
