@@ -9,37 +9,48 @@
 #include "es_common.h"
 #include "exitcode.h"
 
+int es_read_stream(FILE *f, char **out, size_t *len) {
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  for (;;) {
+    if (n + 65536 + 1 > cap) {
+      cap = cap ? cap * 2 : 262144;
+      char *nb = realloc(buf, cap);
+      if (!nb) {
+        free(buf);
+        return ENOMEM;
+      }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(f)) {
+    int e = errno ? errno : EIO;
+    free(buf);
+    return e;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
 int es_lines_read(const char *path, es_lines *out, es_error *err) {
   memset(out, 0, sizeof *out);
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!f) return es_error_set(err, ES_EXIT_USAGE, "cannot open '%s': %s", path, strerror(errno));
-  size_t cap = 0, len = 0;
+  size_t len = 0;
   char *buf = NULL;
-  for (;;) {
-    if (len + 65536 + 1 > cap) {
-      cap = cap ? cap * 2 : 262144;
-      char *nb = realloc(buf, cap);
-      if (!nb) {
-        es_error_set(err, ES_EXIT_INTERNAL, "out of memory reading '%s'", path);
-        goto fail;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + len, 1, cap - len - 1, f);
-    len += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
-    es_error_set(err, ES_EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
-    goto fail;
-  }
+  int e = es_read_stream(f, &buf, &len);
   if (f != stdin) fclose(f);
   f = NULL;
-  if (!buf && !(buf = malloc(1))) {
-    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  if (e) {
+    if (e == ENOMEM) es_error_set(err, ES_EXIT_INTERNAL, "out of memory reading '%s'", path);
+    else es_error_set(err, ES_EXIT_USAGE, "cannot read '%s': %s", path, strerror(e));
     goto fail;
   }
-  buf[len] = '\0';
   size_t nlines = 0;
   for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
     nlines++;

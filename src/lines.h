@@ -11,6 +11,7 @@
 #define ES_LINES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -19,6 +20,11 @@ typedef struct {
   char **line;    /* n pointers into buf */
   size_t n;
 } es_lines;
+
+/* Reads f to its end into a NUL-terminated malloc'ed buffer (*out; length
+ * in *len, not counting the NUL). Returns 0, ENOMEM, or the errno of the
+ * read error (nothing is allocated then). */
+int es_read_stream(FILE *f, char **out, size_t *len);
 
 /* Reads path ("-" is standard input). 0 or -1 with err (ES_EXIT_USAGE). */
 int es_lines_read(const char *path, es_lines *out, es_error *err);

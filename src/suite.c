@@ -25,7 +25,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "es_common.h"
 #include "exitcode.h"
+#include "lines.h"
 #include "strbuf.h"
 
 /* The defaults of task.reply_format and task.strategy_pattern. */
@@ -55,53 +57,22 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end) {
   return n;
 }
 
-/* Characters (UTF-8 lead bytes) in s[0..n). */
-static size_t utf8_chars(const char *s, size_t n) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80) k++;
-  return k;
-}
-
 /* Reads path whole into a NUL-terminated malloc'ed buffer. Returns 0, -1
  * with a "cannot open 'x': reason" message in why, or -2 out of memory. */
 static int read_file(const char *path, char **out, size_t *len, char *why, size_t whycap) {
-  int rc = -1;
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(why, whycap, "cannot open '%s': %s", path, strerror(errno));
     return -1;
   }
-  for (;;) {
-    if (cap - n < 4096) {
-      size_t ncap = cap ? cap * 2 : 8192;
-      char *nb = realloc(buf, ncap);
-      if (!nb) {
-        rc = -2;
-        goto out;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
-    snprintf(why, whycap, "cannot read '%s': %s", path, strerror(errno));
-    goto out;
-  }
-  buf[n] = '\0';
-  *out = buf;
-  *len = n;
-  buf = NULL;
-  rc = 0;
-out:
+  int e = es_read_stream(f, out, len);
   fclose(f);
-  free(buf);
-  return rc;
+  if (e == ENOMEM) return -2;
+  if (e) {
+    snprintf(why, whycap, "cannot read '%s': %s", path, strerror(e));
+    return -1;
+  }
+  return 0;
 }
 
 /* The folder of path ("." when it has none), malloc'ed. */
@@ -269,7 +240,7 @@ static void offset_pos(const cfg *c, size_t off, size_t *line0, size_t *col0) {
   for (size_t i = 0; i < off; i++)
     if (c->buf[i] == '\n') line++, start = i + 1;
   *line0 = line;
-  *col0 = utf8_chars(c->buf + start, off - start);
+  *col0 = es_utf8_chars(c->buf + start, off - start);
 }
 
 /* Turns a libyaml parser failure into a positioned error. */
@@ -387,7 +358,7 @@ static const char *shape(const yaml_node_t *n) {
  * else the scalar's start. */
 static void value_pos(const yaml_node_t *n, size_t off, size_t *line0, size_t *col0) {
   const yaml_mark_t *s = &n->start_mark, *e = &n->end_mark;
-  size_t chars = utf8_chars(raw(n), n->data.scalar.length);
+  size_t chars = es_utf8_chars(raw(n), n->data.scalar.length);
   size_t quotes = n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                           n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
                       ? 1
@@ -396,7 +367,7 @@ static void value_pos(const yaml_node_t *n, size_t off, size_t *line0, size_t *c
   *col0 = s->column;
   if (s->line == e->line && e->column - s->column == chars + 2 * quotes &&
       (quotes || n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE))
-    *col0 = s->column + quotes + utf8_chars(raw(n), off);
+    *col0 = s->column + quotes + es_utf8_chars(raw(n), off);
 }
 
 static int bad_reference(cfg *c, const yaml_node_t *n, const char *s, size_t len, size_t at) {
