@@ -461,7 +461,7 @@ static void json_string(es_strbuf *b, const char *s) {
  * spaces; the text is otherwise sent byte for byte (numbers keep their
  * spelling). 0, or -1 when the text is not JSON of that type. */
 static int json_raw(es_strbuf *b, const char *text, int type) {
-  cJSON *j = cJSON_Parse(text);
+  cJSON *j = cJSON_ParseWithOpts(text, NULL, 1); /* nothing may follow the value: it is sent as is */
   int ok = j && (j->type & 0xff) == type;
   cJSON_Delete(j);
   if (!ok) return -1;
@@ -559,10 +559,13 @@ static void on_line(run_state *r, slot *s, char *line, size_t len) {
     return;
   }
   const char *id = r->reqs[s->req].id ? r->reqs[s->req].id : "";
-  cJSON *j = cJSON_ParseWithLength(line, len);
+  const char *end = NULL;
+  cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
   const char *problem = NULL;
   cJSON *jid = NULL, *rep = NULL, *er = NULL;
-  if (!j) problem = "not JSON";
+  while (j && end && end < line + len && (*end == ' ' || *end == '\t' || *end == '\r')) end++;
+  if (j && end && end < line + len) problem = "text after the JSON object";
+  else if (!j) problem = "not JSON";
   else if (!cJSON_IsObject(j)) problem = "not a JSON object";
   else {
     jid = cJSON_GetObjectItemCaseSensitive(j, "id");

@@ -228,14 +228,15 @@ static double backoff(const es_openai_config *cfg, size_t i, int retry) {
   return cap * (double)(r >> 11) * 0x1.0p-53;
 }
 
-/* Replaces every occurrence of the key in s by "***" (in place: shorter). */
+/* Replaces every occurrence of the key in s by asterisks, in place: "***",
+ * or as many as the key has bytes when it is shorter (the text never
+ * grows), scanning on past each mask (a key made of '*' cannot loop). */
 static void mask_key(const es_openai *c, char *s) {
-  if (!c->key || !s) return;
-  size_t kl = strlen(c->key);
-  char *p;
-  while ((p = strstr(s, c->key))) {
-    memcpy(p, "***", 3);
-    memmove(p + 3, p + kl, strlen(p + kl) + 1);
+  if (!c->key || !*c->key || !s) return;
+  size_t kl = strlen(c->key), keep = kl < 3 ? kl : 3;
+  for (char *p = s; (p = strstr(p, c->key)); p += keep) {
+    memset(p, '*', keep);
+    memmove(p + keep, p + kl, strlen(p + kl) + 1);
   }
 }
 
@@ -321,7 +322,7 @@ static int build_body(run *r, size_t i) {
   if (q->messages)
     msgs = cJSON_Duplicate(q->messages, 1);
   else if (q->messages_json)
-    msgs = cJSON_Parse(q->messages_json);
+    msgs = cJSON_ParseWithOpts(q->messages_json, NULL, 1); /* nothing may follow it */
   if (!msgs || !cJSON_IsArray(msgs)) {
     bad = "messages are not a JSON array";
     goto out;
@@ -329,7 +330,7 @@ static int build_body(run *r, size_t i) {
   cJSON_AddItemToObject(o, "messages", msgs);
   msgs = NULL;
   if (q->params || q->params_json) {
-    params = q->params ? cJSON_Duplicate(q->params, 1) : cJSON_Parse(q->params_json);
+    params = q->params ? cJSON_Duplicate(q->params, 1) : cJSON_ParseWithOpts(q->params_json, NULL, 1);
     if (!params || !cJSON_IsObject(params)) {
       bad = "params are not a JSON object";
       goto out;
@@ -411,7 +412,8 @@ static int setup_easy(run *r, slot *s) {
   cl->easy_setopt(e, CURLOPT_PRIVATE, s);
   cl->easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
   cl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  cl->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout * 1000));
+  /* rounded up: a timeout under 1 ms must not become 0, which is none */
+  cl->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)ceil(cfg->timeout * 1000));
   cl->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                   (long)((cfg->connect_timeout > 0 ? cfg->connect_timeout : 10) * 1000));
   cl->easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
@@ -456,14 +458,16 @@ static int start(run *r, size_t i, double now) {
   return 0;
 }
 
-/* Copies the server's error message (if the body has one) into out, cut
- * and with control characters replaced. */
-static void server_message(const slot *s, char *out, size_t size) {
+/* Copies the server's error message (if the body has one) into out, with
+ * the key masked (before it is cut: a cut could leave part of the key),
+ * cut, and with control characters replaced. */
+static void server_message(const es_openai *c, const slot *s, char *out, size_t size) {
   out[0] = 0;
   cJSON *j = s->len ? cJSON_ParseWithLength(s->data, s->len) : NULL;
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
   const cJSON *m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "message") : e;
   if (cJSON_IsString(m)) {
+    mask_key(c, m->valuestring); /* the parsed copy is ours to change */
     snprintf(out, size, ": %s", m->valuestring);
     for (char *p = out; *p; p++)
       if ((unsigned char)*p < 0x20) *p = ' ';
@@ -479,6 +483,17 @@ static int take_reply(run *r, size_t i, const slot *s) {
   const cJSON *c0 = cJSON_IsArray(ch) ? cJSON_GetArrayItem(ch, 0) : NULL;
   const cJSON *msg = cJSON_GetObjectItemCaseSensitive(c0, "message");
   const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+  if (cJSON_IsNull(content) && cJSON_IsObject(msg)) {
+    /* a well-formed reply without text (a refusal, a tool call): final, not
+     * retried: asking again would only pay for the same answer */
+    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(c0, "finish_reason");
+    char why[128];
+    snprintf(why, sizeof why, "the reply has no content (finish_reason %s)",
+             cJSON_IsString(fr) ? fr->valuestring : "not given");
+    cJSON_Delete(j);
+    end_request(r, i, NULL, why);
+    return 0;
+  }
   if (!cJSON_IsString(content)) {
     cJSON_Delete(j);
     return -1;
@@ -554,7 +569,7 @@ static void finished(run *r, slot *s, CURLcode rc, double now) {
       else
         fail_request(r, i, "http 401: the API key in $%s was rejected", r->c->key_env);
     } else {
-      server_message(s, msg, sizeof msg);
+      server_message(r->c, s, msg, sizeof msg);
       fail_request(r, i, "http %ld%s", status, msg);
     }
   } else {

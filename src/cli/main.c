@@ -1,6 +1,7 @@
 /* main.c: esbench's entry point: dispatches to one subcommand. */
+#include <signal.h>
 #include <stdarg.h>
-#include <stdio.h> /* first: it defines __GLIBC__ */
+#include <stdio.h> /* before the check below: it defines __GLIBC__ */
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -57,6 +58,10 @@ static void tune_allocator(void) {
 
 int main(int argc, char **argv) {
   tune_allocator();
+  /* a peer that closes a connection or a pipe (a model server over TLS, an
+   * exec worker, `esbench score | head`) is an error to report, not a
+   * signal that kills the run */
+  signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(stderr);
     return ES_EXIT_USAGE;

@@ -390,16 +390,20 @@ static void test_big_lines(void) {
 static void test_bad_request(void) {
   es_exec *x = start(EXAMPLE, NULL, 1, 5, 0);
   if (!x) return;
-  es_exec_request req[3] = {{"a", "{\"not\": \"an array\"}", NULL},
+  es_exec_request req[4] = {{"a", "{\"not\": \"an array\"}", NULL},
                             {"b", "[{\"role\":\"user\",\"content\":\"ab\"}]", "[1]"},
-                            {"c", "[{\"role\":\"user\",\"content\":\"ab\"}]", NULL}};
-  es_exec_result res[3];
+                            {"c", "[{\"role\":\"user\",\"content\":\"ab\"}]", NULL},
+                            /* text after the array would be sent as is and
+                             * could add fields to the line ("id") */
+                            {"d", "[{\"role\":\"user\",\"content\":\"x\"}], \"id\": \"evil\"", NULL}};
+  es_exec_result res[4];
   es_error err = {0};
-  CHECK(es_exec_run(x, req, 3, res, NULL, NULL, &err) == 0);
+  CHECK(es_exec_run(x, req, 4, res, NULL, NULL, &err) == 0);
   CHECK_STR(res[0].error, "request 'a': messages is not a JSON array");
   CHECK_STR(res[1].error, "request 'b': params is not a JSON object");
   CHECK_STR(res[2].reply, "[Question] ba");
-  for (int k = 0; k < 3; k++) es_exec_result_release(&res[k]);
+  CHECK(res[3].error && !res[3].reply);
+  for (int k = 0; k < 4; k++) es_exec_result_release(&res[k]);
   CHECK(es_exec_run(x, req, 0, res, NULL, NULL, &err) == 0);
   es_exec_free(x);
   es_exec_free(NULL);

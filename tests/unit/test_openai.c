@@ -465,6 +465,20 @@ int main(void) {
             strstr(res[i].reason, "after 2 attempts"));
     if (res) fprintf(stderr, "refused: %s\n", res[0].reason);
     free_results(res, 3);
+
+    /* a 1-byte key (a dummy key of a local server) is masked in reasons
+     * without the text growing (ASan checks) or the scan looping */
+    setenv("ES_OPENAI_TEST_SHORT", "a", 1);
+    config(&cfg, port, 2);
+    cfg.max_retries = 0;
+    cfg.api_key_env = "ES_OPENAI_TEST_SHORT";
+    res = run_batch(&cfg, 0, 2, NULL, NULL);
+    for (size_t i = 0; res && i < 2; i++)
+      CHECK_MSG(!res[i].ok && res[i].reason && !strchr(res[i].reason, 'a') &&
+                    strstr(res[i].reason, "*"),
+                "short key reason: %s", res && res[i].reason ? res[i].reason : "(none)");
+    free_results(res, 2);
+    unsetenv("ES_OPENAI_TEST_SHORT");
   }
 
   kill_servers();
