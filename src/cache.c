@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "exitcode.h"
+#include "url.h"
 #include "outdir.h"
 
 /* Rows deleted and pages freed per transaction by es_cache_prune: small
@@ -41,15 +42,6 @@ static int put_str(EVP_MD_CTX *ctx, const char *s) {
   return put_u64(ctx, (uint64_t)n) && (n == 0 || EVP_DigestUpdate(ctx, s, n));
 }
 
-/* True when url has user information ("scheme://user:pass@host/..."). */
-static int has_credentials(const char *url) {
-  const char *p = strstr(url, "://");
-  if (!p) return 0;
-  p += 3;
-  size_t host_end = strcspn(p, "/?#");
-  return memchr(p, '@', host_end) != NULL;
-}
-
 int es_cache_key(const es_cache_request *req, char key[ES_CACHE_KEY_SIZE], es_error *err) {
   key[0] = '\0';
   if (!req->backend || !req->model || (req->n_messages && !req->messages))
@@ -57,7 +49,7 @@ int es_cache_key(const es_cache_request *req, char key[ES_CACHE_KEY_SIZE], es_er
   for (size_t i = 0; i < req->n_messages; i++)
     if (!req->messages[i].role || !req->messages[i].content)
       return es_error_set(err, ES_EXIT_USAGE, "cache key: message %zu has no role or content", i);
-  if (req->endpoint && has_credentials(req->endpoint))
+  if (req->endpoint && es_url_has_credentials(req->endpoint))
     return es_error_set(err, ES_EXIT_USAGE,
                         "cache key: the endpoint URL carries credentials (user:password@); "
                         "pass the key through api_key_env instead");

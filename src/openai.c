@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "exitcode.h"
+#include "url.h"
 #include "lazylib.h"
 
 #define MAX_RESPONSE (64u << 20) /* bytes: a larger body is refused */
@@ -85,6 +86,11 @@ es_openai *es_openai_new(const es_openai_config *cfg, es_error *err) {
     return es_error_set(err, ES_EXIT_USAGE, "openai backend: no base_url"), NULL;
   if (strncmp(cfg->base_url, "http://", 7) && strncmp(cfg->base_url, "https://", 8))
     return es_error_set(err, ES_EXIT_USAGE, "openai backend: base_url must start with http:// or https://"),
+           NULL;
+  if (es_url_has_credentials(cfg->base_url))
+    return es_error_set(err, ES_EXIT_USAGE,
+                        "openai backend: base_url carries credentials (user:password@); "
+                        "pass the key through api_key_env instead"),
            NULL;
   if (!cfg->model || !*cfg->model)
     return es_error_set(err, ES_EXIT_USAGE, "openai backend: no model"), NULL;

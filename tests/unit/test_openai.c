@@ -443,6 +443,17 @@ int main(void) {
     free_results(res, 2);
   }
 
+  /* credentials in the URL are refused, and not repeated in the message */
+  {
+    es_openai_config cfg;
+    config(&cfg, 1, 1);
+    cfg.base_url = "http://user:s3cret@127.0.0.1:1/v1";
+    es_error e = {0};
+    es_openai *c = es_openai_new(&cfg, &e);
+    CHECK(c == NULL && strstr(e.msg, "credentials") && !strstr(e.msg, "s3cret"));
+    es_openai_free(c);
+  }
+
   /* (6) nothing listening: a clean failure with a reason */
   {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
