@@ -1,6 +1,8 @@
 /* testlib: assertion tally and file helpers for esbench's unit tests. */
 #include "testlib.h"
 
+#include "suite.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,6 +58,16 @@ const char *test_shared_dir_opt(const char *skipped) {
 const char *test_tests_dir(void) {
   const char *d = getenv("ESBENCH_TESTS");
   return d && *d ? d : ESBENCH_SOURCE_DIR "/tests";
+}
+
+void test_load_labels(const char *file, es_labelset *ls) {
+  char path[1024];
+  es_error err = {0};
+  snprintf(path, sizeof path, "%s/../suites/labels/%s", test_tests_dir(), file);
+  if (es_suite_load_labels(path, ls, &err) != 0) {
+    fprintf(stderr, "%s\n", err.msg);
+    exit(1);
+  }
 }
 
 char *test_read_file(const char *path, size_t *len) {

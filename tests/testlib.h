@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "labels.h"
+
 extern int test_checks;
 extern int test_failures;
 
@@ -67,6 +69,9 @@ const char *test_shared_dir(void);
  * goes on with what needs no ../shared); under ESBENCH_REQUIRE_SHARED=1 an
  * absent folder is a failure instead. */
 const char *test_shared_dir_opt(const char *skipped);
+/* Loads the shipped label set suites/labels/FILE into ls (zeroed) with the
+ * suite loader; exits 1 with the loader's message when it cannot. */
+void test_load_labels(const char *file, es_labelset *ls);
 /* The tests folder (ESBENCH_TESTS, else the source tree's tests/). */
 const char *test_tests_dir(void);
 /* Whole file into a NUL-terminated malloc'ed buffer (size in *len), or NULL. */

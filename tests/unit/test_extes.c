@@ -16,38 +16,6 @@
 #include "exitcode.h"
 #include "testlib.h"
 
-/* The label set of a file in suites/labels/, read with a reader for the
- * subset those files use ("strategies:" list, "aliases:" map), so the test
- * does not depend on the suite loader. */
-static void load_labels(const char *file, es_labelset *ls) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/../suites/labels/%s", test_tests_dir(), file);
-  size_t len, n;
-  char *buf = test_read_file(path, &len);
-  if (!buf) {
-    fprintf(stderr, "cannot read '%s'\n", path);
-    exit(1);
-  }
-  char **lines = test_split_lines(buf, &n);
-  int section = 0; /* 1 strategies, 2 aliases */
-  for (size_t i = 0; i < n; i++) {
-    char *l = lines[i];
-    if (*l == '#' || *l == '\0') continue;
-    if (strncmp(l, "strategies:", 11) == 0) section = 1;
-    else if (strncmp(l, "aliases:", 8) == 0) section = 2;
-    else if (section == 1 && strncmp(l, "  - ", 4) == 0) es_labelset_add(ls, l + 4);
-    else if (section == 2 && strncmp(l, "  ", 2) == 0) {
-      char *colon = strstr(l, ": ");
-      if (!colon) continue;
-      *colon = '\0';
-      long to = es_labelset_find(ls, colon + 2, strlen(colon + 2));
-      if (to >= 0) es_labelset_add_alias(ls, l + 2, (size_t)to);
-    }
-  }
-  free(lines);
-  free(buf);
-}
-
 static es_labelset labels;
 
 static char *fixture(const char *name) {
@@ -390,7 +358,7 @@ static void test_speed(const char *dir) {
 int main(void) {
   char dir[] = "/tmp/esbench-test-extes-XXXXXX";
   if (!mkdtemp(dir)) return 1;
-  load_labels("extes.yaml", &labels);
+  test_load_labels("extes.yaml", &labels);
   CHECK_INT(labels.n, 16);
   test_clean();
   test_quirks();
