@@ -70,6 +70,33 @@ void test_load_labels(const char *file, es_labelset *ls) {
   }
 }
 
+cJSON *test_json_at(cJSON *o, const char *dotted) {
+  char key[256];
+  while (o && *dotted) {
+    size_t k = strcspn(dotted, ".");
+    if (k >= sizeof key) return NULL;
+    memcpy(key, dotted, k);
+    key[k] = '\0';
+    o = cJSON_GetObjectItemCaseSensitive(o, key);
+    dotted += k + (dotted[k] == '.');
+  }
+  return o;
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return p && *p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int test_golden_dir(const char *set, char *out, size_t cap) {
+  snprintf(out, cap, "%s/golden/%s", test_tests_dir(), set);
+  if (is_dir(out)) return 1;
+  const char *sh = getenv("ESBENCH_SHARED");
+  if (!is_dir(sh)) return 0;
+  snprintf(out, cap, "%s/golden/%s", sh, set);
+  return is_dir(out);
+}
+
 char *test_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   char *buf = NULL;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "labels.h"
 
 extern int test_checks;
@@ -72,6 +74,13 @@ const char *test_shared_dir_opt(const char *skipped);
 /* Loads the shipped label set suites/labels/FILE into ls (zeroed) with the
  * suite loader; exits 1 with the loader's message when it cannot. */
 void test_load_labels(const char *file, es_labelset *ls);
+/* The node of o at a dot-separated key path ("a.b.c"; keys compared
+ * exactly), or NULL. */
+cJSON *test_json_at(cJSON *o, const char *dotted);
+/* The folder of golden set `set` into out: tests/golden/SET when it is
+ * there (synth is copied into the project), else ESBENCH_SHARED/golden/SET.
+ * 1 when it exists, else 0. */
+int test_golden_dir(const char *set, char *out, size_t cap);
 /* The tests folder (ESBENCH_TESTS, else the source tree's tests/). */
 const char *test_tests_dir(void);
 /* Whole file into a NUL-terminated malloc'ed buffer (size in *len), or NULL. */

@@ -86,20 +86,6 @@ static cJSON *load_json(const char *path) {
   return j;
 }
 
-static cJSON *jget(cJSON *o, const char *path) {
-  char key[128];
-  while (o && *path) {
-    const char *dot = strchr(path, '.');
-    size_t n = dot ? (size_t)(dot - path) : strlen(path);
-    if (n >= sizeof key) return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    o = cJSON_GetObjectItem(o, key);
-    path += n + (dot ? 1 : 0);
-  }
-  return o;
-}
-
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* CPU time: the machine may be busy */
@@ -735,7 +721,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
   if (!read_lines(dir, name, &hyp)) return;
   CHECK_MSG(hyp.n == ref->n, "%s/%s: %zu lines, ref %zu", set, sys, hyp.n, ref->n);
   size_t n = hyp.n < ref->n ? hyp.n : ref->n;
-  cJSON *es = jget(jget(exp, "systems"), sys);
+  cJSON *es = test_json_at(test_json_at(exp, "systems"), sys);
   long before = n_values;
 
   /* 1. sacrebleu on 13a tokens */
@@ -743,7 +729,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
   es_bleu_seg *segs = calloc(n ? n : 1, sizeof *segs);
   es_bleu_sums sums;
   count_all(4, h13, r13, n, segs, &sums);
-  cJSON *pls = jget(es, "sacrebleu.per_line_stats");
+  cJSON *pls = test_json_at(es, "sacrebleu.per_line_stats");
   CHECK_MSG(cJSON_GetArraySize(pls) == (int)n, "%s/%s: per_line_stats has %d rows", set, sys,
             cJSON_GetArraySize(pls));
   for (size_t i = 0; i < n && i < (size_t)cJSON_GetArraySize(pls); i++) {
@@ -766,9 +752,9 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
   es_bleu_sacre_result r;
   CHECK(es_bleu_sacre_compute(&sums, &o, &r) == ES_OK);
   snprintf(what, sizeof what, "%s/%s sacrebleu.corpus", set, sys);
-  check_sacre_result(what, &r, jget(es, "sacrebleu.corpus"));
+  check_sacre_result(what, &r, test_json_at(es, "sacrebleu.corpus"));
   /* the signature, with sacrebleu's version in the version field */
-  const char *want_sig = cJSON_GetStringValue(jget(es, "sacrebleu.corpus.signature"));
+  const char *want_sig = cJSON_GetStringValue(test_json_at(es, "sacrebleu.corpus.signature"));
   const char *bar = want_sig ? strstr(want_sig, "|version:") : NULL;
   if (bar) {
     es_bleu_sig_info info = {.nrefs = 1, .tok = "13a", .version = bar + 9};
@@ -782,7 +768,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
   /* sentence BLEU per line and its mean */
   es_bleu_sacre_opts so;
   es_bleu_sacre_defaults(&so, 1);
-  cJSON *sb = jget(es, "sacrebleu.sentence_bleu");
+  cJSON *sb = test_json_at(es, "sacrebleu.sentence_bleu");
   double *scores = calloc(n ? n : 1, sizeof *scores);
   for (size_t i = 0; i < n; i++) {
     es_bleu_sums one;
@@ -794,7 +780,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
     cmp_float(what, (long)i + 1, r.score, cJSON_GetArrayItem(sb, (int)i)->valuedouble, 1e-9);
   }
   snprintf(what, sizeof what, "%s/%s sacrebleu.sentence_bleu_mean", set, sys);
-  cmp_float(what, -1, mean_of(scores, n), jget(es, "sacrebleu.sentence_bleu_mean")->valuedouble,
+  cmp_float(what, -1, mean_of(scores, n), test_json_at(es, "sacrebleu.sentence_bleu_mean")->valuedouble,
             1e-9);
   seqs_free(h13, hyp.n);
   seqs_free(r13, ref->n);
@@ -813,13 +799,13 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
       char key[64];
       snprintf(key, sizeof key, "nltk_bleu_whitespace.%s.bleu%d", m ? "method3" : "no_smoothing", N);
       snprintf(what, sizeof what, "%s/%s %s", set, sys, key);
-      cmp_float(what, -1, got, jget(es, key)->valuedouble, 1e-12);
+      cmp_float(what, -1, got, test_json_at(es, key)->valuedouble, 1e-12);
     }
   }
   es_bleu_nltk_opts m1;
   es_bleu_nltk_defaults(&m1, 4, ES_NLTK_METHOD1);
   static const double quarter[4] = {0.25, 0.25, 0.25, 0.25};
-  cJSON *s4 = jget(es, "nltk_bleu_whitespace.sentence_bleu4_method1_per_line");
+  cJSON *s4 = test_json_at(es, "nltk_bleu_whitespace.sentence_bleu4_method1_per_line");
   for (size_t i = 0; i < n; i++) {
     CHECK(es_bleu_nltk_sentence(&segs[i], &m1, quarter, 4, &scores[i]) == ES_OK);
     snprintf(what, sizeof what, "%s/%s nltk_bleu_whitespace.sentence_bleu4_method1_per_line", set,
@@ -828,7 +814,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
   }
   snprintf(what, sizeof what, "%s/%s nltk_bleu_whitespace.sentence_bleu4_method1_mean", set, sys);
   cmp_float(what, -1, mean_of(scores, n),
-            jget(es, "nltk_bleu_whitespace.sentence_bleu4_method1_mean")->valuedouble, 1e-9);
+            test_json_at(es, "nltk_bleu_whitespace.sentence_bleu4_method1_mean")->valuedouble, 1e-9);
   seqs_free(hw, hyp.n);
   seqs_free(rw, ref->n);
 
@@ -840,7 +826,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
     es_seq *he = tokenize_all(NULL, tb->v, &th), *re = tokenize_all(NULL, tb->v, &tr);
     size_t ne = th.n < tr.n ? th.n : tr.n;
     CHECK_MSG(th.n == n && tr.n == n, "%s/%s: token files have %zu/%zu lines", set, sys, th.n, tr.n);
-    cJSON *hn = jget(es, "esconv_mymetrics.hyp_ntok"), *rn = jget(es, "esconv_mymetrics.ref_ntok");
+    cJSON *hn = test_json_at(es, "esconv_mymetrics.hyp_ntok"), *rn = test_json_at(es, "esconv_mymetrics.ref_ntok");
     for (size_t i = 0; i < ne; i++) {
       snprintf(what, sizeof what, "%s/%s esconv_mymetrics.hyp_ntok", set, sys);
       cmp_exact(what, (long)i + 1, (double)he[i].len, cJSON_GetArrayItem(hn, (int)i)->valuedouble);
@@ -855,7 +841,7 @@ static void golden_system(const char *set, const char *dir, const char *sys, cJS
       snprintf(key, sizeof key, "bleu-%d", k + 1);
       snprintf(what, sizeof what, "%s/%s esconv_mymetrics.result.%s", set, sys, key);
       cmp_float(what, -1, b[k],
-                cJSON_GetObjectItem(jget(es, "esconv_mymetrics.result"), key)->valuedouble, 1e-12);
+                cJSON_GetObjectItem(test_json_at(es, "esconv_mymetrics.result"), key)->valuedouble, 1e-12);
     }
     seqs_free(he, th.n);
     seqs_free(re, tr.n);

@@ -177,28 +177,10 @@ static void test_random(void) {
 
 /* ---- 3. golden sets ----------------------------------------------------------- */
 
-static int is_dir(const char *p) {
-  struct stat st;
-  return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static cJSON *jget(cJSON *j, const char *path) {
-  char key[256];
-  while (j && *path) {
-    size_t k = strcspn(path, ".");
-    if (k >= sizeof key) return NULL;
-    memcpy(key, path, k);
-    key[k] = '\0';
-    j = cJSON_GetObjectItemCaseSensitive(j, key);
-    path += k + (path[k] == '.');
-  }
-  return j;
-}
-
 static size_t compared;
 
 static void expect_num(cJSON *exp, const char *set, const char *path, double got, double rel) {
-  cJSON *n = jget(exp, path);
+  cJSON *n = test_json_at(exp, path);
   compared++;
   if (!cJSON_IsNumber(n)) {
     test_fail(__FILE__, __LINE__, "%s: no number at '%s'", set, path);
@@ -313,18 +295,13 @@ int main(void) {
   test_hand();
   test_random();
   char dir[1024];
-  const char *shared = getenv("ESBENCH_SHARED");
-  snprintf(dir, sizeof dir, "%s/golden/synth", test_tests_dir());
-  if (!is_dir(dir) && is_dir(shared)) snprintf(dir, sizeof dir, "%s/golden/synth", shared);
-  if (is_dir(dir))
+  if (test_golden_dir("synth", dir, sizeof dir))
     golden_set("synth", dir);
   else
     CHECK_MSG(0, "golden set synth not found");
-  if (is_dir(shared)) {
-    snprintf(dir, sizeof dir, "%s/golden/esconv-test", shared);
+  if (test_golden_dir("esconv-test", dir, sizeof dir))
     golden_set("esconv-test", dir);
-  } else {
+  else
     printf("note: ESBENCH_SHARED absent: esconv-test skipped\n");
-  }
   return test_finish("distinct");
 }

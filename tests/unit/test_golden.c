@@ -22,17 +22,10 @@
 
 static size_t compared;
 
-static cJSON *path(cJSON *o, const char *dotted) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", dotted);
-  for (char *tok = strtok(buf, "."); tok && o; tok = strtok(NULL, ".")) o = cJSON_GetObjectItem(o, tok);
-  return o;
-}
-
 static void corpus(const char *set, const char *sys, const es_scores *s, const char *metric,
                    cJSON *exp, const char *key, double scale) {
   const es_metric *m = es_scores_find(s, metric);
-  cJSON *e = path(exp, key);
+  cJSON *e = test_json_at(exp, key);
   CHECK_MSG(m && cJSON_IsNumber(e), "%s %s: missing %s or %s", set, sys, metric, key);
   if (!m || !cJSON_IsNumber(e)) return;
   double want = e->valuedouble * scale, got = m->value;
@@ -47,7 +40,7 @@ static void corpus(const char *set, const char *sys, const es_scores *s, const c
 static void per_line(const char *set, const char *sys, const es_scores *s, const char *metric,
                      cJSON *exp, const char *key, double scale) {
   const es_metric *m = es_scores_find(s, metric);
-  cJSON *arr = path(exp, key);
+  cJSON *arr = test_json_at(exp, key);
   CHECK_MSG(m && m->lines && cJSON_GetArraySize(arr) == (int)es_scores_lines(s),
             "%s %s: missing per-line %s or %s", set, sys, metric, key);
   if (!m || !m->lines || cJSON_GetArraySize(arr) != (int)es_scores_lines(s)) return;
@@ -61,7 +54,7 @@ static void per_line(const char *set, const char *sys, const es_scores *s, const
 }
 
 static void bleu_stats(const char *set, const char *sys, const es_scores *s, cJSON *exp) {
-  cJSON *arr = path(exp, "sacrebleu.per_line_stats");
+  cJSON *arr = test_json_at(exp, "sacrebleu.per_line_stats");
   const es_bleu_seg *g = es_scores_bleu_segs(s);
   size_t i = 0;
   for (cJSON *row = arr ? arr->child : NULL; row; row = row->next, i++) {
@@ -100,7 +93,7 @@ static void check_set(const char *set, const char *dir) {
     size_t nhyp = 0;
     char **hyps = hypbuf ? test_split_lines(hypbuf, &nhyp) : NULL;
     CHECK_INT(nhyp, nref);
-    cJSON *exp = path(root, "systems");
+    cJSON *exp = test_json_at(root, "systems");
     exp = cJSON_GetObjectItem(exp, systems[k]);
     const char *sys = systems[k];
     es_scores *s = NULL;
@@ -127,7 +120,7 @@ static void check_set(const char *set, const char *dir) {
     if (s) {
       corpus(set, sys, s, "bleu-4", exp, "sacrebleu.corpus.score", 1.0);
       const es_metric *b4 = es_scores_find(s, "bleu-4");
-      cJSON *sig = path(exp, "sacrebleu.corpus.signature");
+      cJSON *sig = test_json_at(exp, "sacrebleu.corpus.signature");
       if (b4 && cJSON_IsString(sig)) {
         /* same fields as sacreBLEU's signature; only the version differs */
         size_t stem = strstr(sig->valuestring, "version:") - sig->valuestring;

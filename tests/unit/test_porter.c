@@ -129,11 +129,6 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_dir(const char *p) {
-  struct stat st;
-  return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 struct words {
   char **w;
   size_t n, cap;
@@ -204,18 +199,13 @@ int main(void) {
   test_pairs();
   test_edges();
   char dir[1024];
-  snprintf(dir, sizeof dir, "%s/golden/synth", test_tests_dir());
-  const char *shared = getenv("ESBENCH_SHARED");
-  if (!is_dir(dir) && is_dir(shared)) snprintf(dir, sizeof dir, "%s/golden/synth", shared);
-  if (is_dir(dir))
+  if (test_golden_dir("synth", dir, sizeof dir))
     golden_words("synth", dir, 531, 0x3725bc6580f67ddfull);
   else
     CHECK_MSG(0, "golden set synth not found");
-  if (is_dir(shared)) {
-    snprintf(dir, sizeof dir, "%s/golden/esconv-test", shared);
+  if (test_golden_dir("esconv-test", dir, sizeof dir))
     golden_words("esconv-test", dir, 3448, 0x88a6d10d295ca222ull);
-  } else {
+  else
     printf("note: ESBENCH_SHARED absent: esconv-test word list skipped\n");
-  }
   return test_finish("porter");
 }

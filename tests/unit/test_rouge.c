@@ -27,25 +27,10 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int is_dir(const char *p) {
-  struct stat st;
-  return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* The shared folder, or NULL with a note (a failure under
  * ESBENCH_REQUIRE_SHARED=1) so that the tests on copied data still run. */
 static const char *shared_or_null(void) {
   return test_shared_dir_opt("peer vectors and the esconv-test golden set");
-}
-
-/* golden/<set> under the tests folder (copied synth) or the shared folder */
-static int golden_dir(const char *set, char *out, size_t cap) {
-  snprintf(out, cap, "%s/golden/%s", test_tests_dir(), set);
-  if (is_dir(out)) return 1;
-  const char *sh = getenv("ESBENCH_SHARED");
-  if (!is_dir(sh)) return 0;
-  snprintf(out, cap, "%s/golden/%s", sh, set);
-  return is_dir(out);
 }
 
 typedef struct {
@@ -76,22 +61,8 @@ static cJSON *read_json(const char *path) {
   return j;
 }
 
-/* The node at a dot-separated key path, or NULL. */
-static cJSON *jget(cJSON *j, const char *path) {
-  char key[256];
-  while (j && *path) {
-    size_t k = strcspn(path, ".");
-    if (k >= sizeof key) return NULL;
-    memcpy(key, path, k);
-    key[k] = '\0';
-    j = cJSON_GetObjectItemCaseSensitive(j, key);
-    path += k + (path[k] == '.');
-  }
-  return j;
-}
-
 static double jnum(cJSON *j, const char *path) {
-  cJSON *n = jget(j, path);
+  cJSON *n = test_json_at(j, path);
   if (!cJSON_IsNumber(n)) {
     test_fail(__FILE__, __LINE__, "expected.json: no number at '%s'", path);
     return NAN;
@@ -363,29 +334,29 @@ static void json_ids(cJSON *list, es_vocab *v, es_seq *out) {
 }
 
 static void peer_score(cJSON *vec, const char *id, const char *kind) {
-  cJSON *in = jget(vec, "input"), *opt = jget(vec, "options"), *rec = jget(vec, "recomputed");
-  if (cJSON_IsTrue(jget(opt, "split_summaries"))) {
+  cJSON *in = test_json_at(vec, "input"), *opt = test_json_at(vec, "options"), *rec = test_json_at(vec, "recomputed");
+  if (cJSON_IsTrue(test_json_at(opt, "split_summaries"))) {
     skip_vector(id, "split_summaries=True needs nltk sent_tokenize (not in this module)");
     return;
   }
-  int stem = cJSON_IsTrue(jget(opt, "use_stemmer"));
+  int stem = cJSON_IsTrue(test_json_at(opt, "use_stemmer"));
   es_rouge_scorer *sc = NULL;
   CHECK(es_rouge_scorer_new(stem, &sc) == ES_OK);
   if (!sc) return;
   cJSON *type;
-  cJSON_ArrayForEach(type, jget(opt, "rouge_types")) {
+  cJSON_ArrayForEach(type, test_json_at(opt, "rouge_types")) {
     es_rouge_type rt;
     CHECK(es_rouge_type_parse(type->valuestring, &rt) == ES_OK);
     es_rouge_score s = {-1, -1, -1};
-    const char *pred = jget(in, "prediction")->valuestring;
+    const char *pred = test_json_at(in, "prediction")->valuestring;
     if (strcmp(kind, "rouge.score") == 0) {
-      const char *tgt = jget(in, "target")->valuestring;
+      const char *tgt = test_json_at(in, "target")->valuestring;
       CHECK(es_rouge_scorer_score(sc, rt, tgt, strlen(tgt), pred, strlen(pred), &s) == ES_OK);
     } else {
       const char *tg[8];
       size_t tl[8], nt = 0;
       cJSON *t;
-      cJSON_ArrayForEach(t, jget(in, "targets")) if (nt < 8) {
+      cJSON_ArrayForEach(t, test_json_at(in, "targets")) if (nt < 8) {
         tg[nt] = t->valuestring;
         tl[nt++] = strlen(t->valuestring);
       }
@@ -405,16 +376,16 @@ static void test_peer_vectors(const char *shared) {
   es_vocab *v = es_vocab_new();
   es_seq a = {0}, b = {0}, out = {0};
   cJSON_ArrayForEach(vec, all) {
-    const char *id = jget(vec, "id")->valuestring, *kind = jget(vec, "kind")->valuestring;
-    cJSON *in = jget(vec, "input"), *rec = jget(vec, "recomputed");
-    if (jget(vec, "skip")) {
-      skip_vector(id, jget(vec, "skip")->valuestring);
+    const char *id = test_json_at(vec, "id")->valuestring, *kind = test_json_at(vec, "kind")->valuestring;
+    cJSON *in = test_json_at(vec, "input"), *rec = test_json_at(vec, "recomputed");
+    if (test_json_at(vec, "skip")) {
+      skip_vector(id, test_json_at(vec, "skip")->valuestring);
     } else if (!strcmp(kind, "rouge.score") || !strcmp(kind, "rouge.score_multi")) {
       peer_score(vec, id, kind);
     } else if (!strcmp(kind, "rouge.invalid_type") || !strcmp(kind, "rouge.valid_type")) {
       int valid = !strcmp(kind, "rouge.valid_type");
       cJSON *t;
-      cJSON_ArrayForEach(t, jget(vec, "options.rouge_types")) {
+      cJSON_ArrayForEach(t, test_json_at(vec, "options.rouge_types")) {
         es_rouge_type rt;
         peer_values++;
         CHECK_MSG((es_rouge_type_parse(t->valuestring, &rt) == ES_OK) == valid, "%s: type '%s'", id,
@@ -422,32 +393,32 @@ static void test_peer_vectors(const char *shared) {
       }
       peer_checked++;
     } else if (!strcmp(kind, "rouge._lcs_table+_backtrack_norec")) {
-      json_ids(jget(in, "ref"), v, &a);
-      json_ids(jget(in, "can"), v, &b);
+      json_ids(test_json_at(in, "ref"), v, &a);
+      json_ids(test_json_at(in, "can"), v, &b);
       size_t idx[64], nidx = 99;
       CHECK(es_rouge_lcs_indices(a.ids, a.len, b.ids, b.len, idx, &nidx) == ES_OK);
       peer_values++;
       CHECK_MSG((double)nidx == jnum(rec, "lcs_length"), "%s: lcs length %zu", id, nidx);
       cJSON *e;
       size_t k = 0;
-      cJSON_ArrayForEach(e, jget(rec, "lcs_ref_indices")) {
+      cJSON_ArrayForEach(e, test_json_at(rec, "lcs_ref_indices")) {
         peer_values++;
         CHECK_MSG(k < nidx && (double)idx[k] == e->valuedouble, "%s: index %zu", id, k);
         k++;
       }
       k = 0;
-      cJSON_ArrayForEach(e, jget(rec, "lcs_values")) {
+      cJSON_ArrayForEach(e, test_json_at(rec, "lcs_values")) {
         peer_values++;
         CHECK_MSG(k < nidx && a.ids[idx[k]] == e->valueint, "%s: value %zu", id, k);
         k++;
       }
       peer_checked++;
     } else if (!strcmp(kind, "rouge._union_lcs")) {
-      json_ids(jget(in, "ref"), v, &a);
+      json_ids(test_json_at(in, "ref"), v, &a);
       es_seq cans[8] = {{0}};
       size_t nc = 0;
       cJSON *c;
-      cJSON_ArrayForEach(c, jget(in, "cans")) if (nc < 8) json_ids(c, v, &cans[nc++]);
+      cJSON_ArrayForEach(c, test_json_at(in, "cans")) if (nc < 8) json_ids(c, v, &cans[nc++]);
       out.len = 0;
       CHECK(es_rouge_union_lcs(a.ids, a.len, cans, nc, &out) == ES_OK);
       json_ids(rec, v, &b);
@@ -460,8 +431,8 @@ static void test_peer_vectors(const char *shared) {
       es_seq refs[8] = {{0}}, cans[8] = {{0}};
       size_t nr = 0, nc = 0;
       cJSON *c;
-      cJSON_ArrayForEach(c, jget(in, "refs")) if (nr < 8) json_ids(c, v, &refs[nr++]);
-      cJSON_ArrayForEach(c, jget(in, "cans")) if (nc < 8) json_ids(c, v, &cans[nc++]);
+      cJSON_ArrayForEach(c, test_json_at(in, "refs")) if (nr < 8) json_ids(c, v, &refs[nr++]);
+      cJSON_ArrayForEach(c, test_json_at(in, "cans")) if (nc < 8) json_ids(c, v, &cans[nc++]);
       es_rouge_score s;
       CHECK(es_rouge_lsum(refs, nr, cans, nc, &s) == ES_OK);
       check_score(id, "lsum", s, rec);
@@ -471,7 +442,7 @@ static void test_peer_vectors(const char *shared) {
       }
       peer_checked++;
     } else if (!strcmp(kind, "rouge.tokenize") || !strcmp(kind, "rouge.DefaultTokenizer")) {
-      int stem = cJSON_IsTrue(jget(vec, "options.use_stemmer"));
+      int stem = cJSON_IsTrue(test_json_at(vec, "options.use_stemmer"));
       es_tokenizer *t = NULL;
       CHECK(es_tokenizer_new(stem ? ES_TOK_ROUGE_PORTER : ES_TOK_ROUGE, 0, &t) == ES_OK);
       struct toks got;
@@ -481,7 +452,7 @@ static void test_peer_vectors(const char *shared) {
       cJSON_ArrayForEach(e, rec) wl +=
           (size_t)snprintf(want + wl, sizeof want - wl, "%s%s", wl ? " " : "", e->valuestring);
       peer_values++;
-      if (t) CHECK_STR(tokens(t, jget(in, "text")->valuestring, &got), want);
+      if (t) CHECK_STR(tokens(t, test_json_at(in, "text")->valuestring, &got), want);
       es_tokenizer_free(t);
       peer_checked++;
     } else if (!strcmp(kind, "rouge._find_union")) {
@@ -532,7 +503,7 @@ static void golden_set(const char *set, const char *dir) {
     for (int stem = 0; stem < 2; stem++) {
       const char *metric = stem ? "rougeL_stemmer" : "rougeL";
       snprintf(key, sizeof key, "systems.%s.rouge_score.%s.per_line_f", systems[sys], metric);
-      cJSON *want_lines = jget(exp, key);
+      cJSON *want_lines = test_json_at(exp, key);
       CHECK(cJSON_GetArraySize(want_lines) == (int)ref.n);
       es_rouge_scorer *sc = NULL;
       CHECK(es_rouge_scorer_new(stem, &sc) == ES_OK);
@@ -569,13 +540,13 @@ static void golden_set(const char *set, const char *dir) {
     es_vocab *v = es_vocab_new();
     es_seq h = {0}, r = {0};
     snprintf(key, sizeof key, "systems.%s.esconv_mymetrics.per_line.rouge-l", systems[sys]);
-    cJSON *want_rl = jget(exp, key)->child;
+    cJSON *want_rl = test_json_at(exp, key)->child;
     snprintf(key, sizeof key, "systems.%s.esconv_mymetrics.per_line.f1", systems[sys]);
-    cJSON *want_f1 = jget(exp, key)->child;
+    cJSON *want_f1 = test_json_at(exp, key)->child;
     snprintf(key, sizeof key, "systems.%s.esconv_mymetrics.hyp_ntok", systems[sys]);
-    cJSON *want_nh = jget(exp, key)->child;
+    cJSON *want_nh = test_json_at(exp, key)->child;
     snprintf(key, sizeof key, "systems.%s.esconv_mymetrics.ref_ntok", systems[sys]);
-    cJSON *want_nr = jget(exp, key)->child;
+    cJSON *want_nr = test_json_at(exp, key)->child;
     double sum_rl = 0, sum_f1 = 0, sum_len = 0;
     for (size_t i = 0; i < ref.n && want_rl && want_f1 && want_nh && want_nr; i++) {
       split_spaces(tok_hyp.line[i], v, &h);
@@ -720,7 +691,7 @@ int main(void) {
   test_lowercase_claim();
   test_scorer_api();
   char dir[1024];
-  if (golden_dir("synth", dir, sizeof dir)) {
+  if (test_golden_dir("synth", dir, sizeof dir)) {
     golden_set("synth", dir);
     speed(dir);
   } else {

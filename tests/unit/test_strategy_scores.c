@@ -93,11 +93,6 @@ static void test_hand(void) {
 
 /* ---- 2. golden sets ------------------------------------------------------------ */
 
-static int is_dir(const char *p) {
-  struct stat st;
-  return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static size_t compared;
 
 static void expect(int ok, const char *set, const char *sys, const char *what, double got,
@@ -191,18 +186,13 @@ static void golden_set(const char *set, const char *dir) {
 int main(void) {
   test_hand();
   char dir[1024];
-  const char *shared = getenv("ESBENCH_SHARED");
-  snprintf(dir, sizeof dir, "%s/golden/synth", test_tests_dir());
-  if (!is_dir(dir) && is_dir(shared)) snprintf(dir, sizeof dir, "%s/golden/synth", shared);
-  if (is_dir(dir))
+  if (test_golden_dir("synth", dir, sizeof dir))
     golden_set("synth", dir);
   else
     CHECK_MSG(0, "golden set synth not found");
-  if (is_dir(shared)) {
-    snprintf(dir, sizeof dir, "%s/golden/esconv-test", shared);
+  if (test_golden_dir("esconv-test", dir, sizeof dir))
     golden_set("esconv-test", dir);
-  } else {
+  else
     printf("note: ESBENCH_SHARED absent: esconv-test skipped\n");
-  }
   return test_finish("strategy_scores");
 }
