@@ -250,15 +250,19 @@ out:
   return st;
 }
 
+/* Swaps the sequences so that a is the shorter (LCS is symmetric). */
+static void shorter_first(const int32_t **a, size_t *na, const int32_t **b, size_t *nb) {
+  if (*na <= *nb) return;
+  const int32_t *t = *a;
+  *a = *b;
+  *b = t;
+  size_t tn = *na;
+  *na = *nb;
+  *nb = tn;
+}
+
 es_status es_lcs_length(const int32_t *a, size_t na, const int32_t *b, size_t nb, size_t *out) {
-  if (na > nb) { /* bits for the shorter sequence */
-    const int32_t *t = a;
-    a = b;
-    b = t;
-    size_t tn = na;
-    na = nb;
-    nb = tn;
-  }
+  shorter_first(&a, &na, &b, &nb); /* bits for the shorter sequence */
   if (na == 0) {
     *out = 0;
     return ES_OK;
@@ -271,14 +275,7 @@ es_status es_lcs_length(const int32_t *a, size_t na, const int32_t *b, size_t nb
 }
 
 es_status es_lcs_length_dp(const int32_t *a, size_t na, const int32_t *b, size_t nb, size_t *out) {
-  if (na > nb) {
-    const int32_t *t = a;
-    a = b;
-    b = t;
-    size_t tn = na;
-    na = nb;
-    nb = tn;
-  }
+  shorter_first(&a, &na, &b, &nb);
   size_t *row = calloc(na + 1, sizeof *row); /* row[i]: LCS of a[0..i) and b[0..j) */
   if (!row) return ES_ERR_NOMEM;
   for (size_t j = 0; j < nb; j++) {
