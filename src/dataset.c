@@ -544,3 +544,15 @@ int es_ds_dialogue_field(const es_dataset *ds, const cJSON *v, size_t i, char **
   es_ds_loc loc = {i, NULL, 0, v->string};
   return es_ds_text(ds, v->valuestring, &loc, out, err);
 }
+
+int es_ds_pick(const cJSON *o, const char *const *names, const cJSON **found, size_t n) {
+  int extra = 0;
+  for (size_t k = 0; k < n; k++) found[k] = NULL;
+  for (const cJSON *c = o->child; c; c = c->next) {
+    size_t k = 0;
+    while (k < n && !(c->string && strcmp(c->string, names[k]) == 0)) k++;
+    if (k == n || found[k]) extra = 1; /* another name, or a repeat (the first counts) */
+    else found[k] = c;
+  }
+  return extra;
+}

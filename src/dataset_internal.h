@@ -57,6 +57,11 @@ typedef struct {
   const char *key;
 } es_ds_loc;
 
+/* The members of object o named names[0..n) into found[k] (the first of
+ * each name; NULL when absent). Returns 1 when o has members of other
+ * names or repeats one, else 0. */
+int es_ds_pick(const cJSON *o, const char *const *names, const cJSON **found, size_t n);
+
 /* A dialogue-level string field (scenario, situation) of dialogue i: its
  * validated, trimmed copy in *out, or NULL when v is absent or not a
  * string (the caller counts that). 0, or -1 with err. */

@@ -99,16 +99,12 @@ static int parse_turn(es_dataset *ds, es_dialogue *d, const cJSON *t, size_t i, 
     es_dataset_count(ds, "turn_invalid_dropped", 1);
     return 0;
   }
-  for (const cJSON *c = t->child; c; c = c->next) {
-    if (!speaker && c->string && strcmp(c->string, "speaker") == 0)
-      speaker = c;
-    else if (!annotation && c->string && strcmp(c->string, "annotation") == 0)
-      annotation = c;
-    else if (!content && c->string && strcmp(c->string, "content") == 0)
-      content = c;
-    else
-      extra = 1;
-  }
+  static const char *const names[3] = {"speaker", "annotation", "content"};
+  const cJSON *got[3];
+  extra = es_ds_pick(t, names, got, 3);
+  speaker = got[0];
+  annotation = got[1];
+  content = got[2];
   if (extra) es_dataset_count(ds, "turn_extra_keys", 1);
   if (speaker_of(ds, speaker, &sp) != 0) {
     es_dataset_count(ds, "turn_speaker_unknown_dropped", 1);

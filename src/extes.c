@@ -217,16 +217,12 @@ int es_extes_dialogue(es_dataset *ds, const cJSON *item, size_t i, const es_labe
     es_dataset_count(ds, "dialogue_invalid_dropped", 1);
     return 0;
   }
-  for (const cJSON *c = item->child; c; c = c->next) {
-    if (!scene && c->string && strcmp(c->string, "scene") == 0)
-      scene = c;
-    else if (!description && c->string && strcmp(c->string, "description") == 0)
-      description = c;
-    else if (!content && c->string && strcmp(c->string, "content") == 0)
-      content = c;
-    else
-      extra = 1;
-  }
+  static const char *const names[3] = {"scene", "description", "content"};
+  const cJSON *got[3];
+  extra = es_ds_pick(item, names, got, 3);
+  scene = got[0];
+  description = got[1];
+  content = got[2];
   if (extra) es_dataset_count(ds, "extra_top_level_keys", 1);
   if (!cJSON_IsArray(content)) {
     es_dataset_count(ds, "content_missing", 1);
