@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
+#include <cjson/cJSON.h>
 
 #include "es_common.h"
 #include "exitcode.h"
@@ -483,7 +485,21 @@ static const char *const dataset_keys[] = {"name",  "file",       "path",       
                                            "ratio", "split_file", "context_turns", "max_instances",
                                            NULL};
 static const char *const task_keys[] = {"prompt", "reply_format", "strategy_pattern", NULL};
-static const char *const model_keys[] = {"name", "type", "builtin", "path", "reply", NULL};
+static const char *const model_keys[] = {
+    "name",        "type",    "builtin",     "path",          "reply",           "params",
+    "timeout",     "retries", "base_url",    "model",         "api_key_env",     "headers",
+    "concurrency", "connect_timeout",        "retry_total",   "rpm",             "tpm",
+    "command",     "workers", "start_timeout", "max_restarts", NULL};
+/* Which model types each key applies to: b(uiltin) r(eplay) o(penai) e(xec). */
+static const struct {
+  const char *key, *types;
+} model_key_types[] = {
+    {"builtin", "b"},      {"path", "r"},         {"reply", "b"},          {"params", "oe"},
+    {"timeout", "oe"},     {"retries", "o"},      {"base_url", "o"},       {"model", "o"},
+    {"api_key_env", "o"},  {"headers", "o"},      {"concurrency", "o"},    {"connect_timeout", "o"},
+    {"retry_total", "o"},  {"rpm", "o"},          {"tpm", "o"},            {"command", "e"},
+    {"workers", "e"},      {"start_timeout", "e"}, {"max_restarts", "e"},
+};
 static const char *const metrics_keys[] = {"profile", "list", NULL};
 static const char *const judge_keys[] = {"enabled", NULL};
 static const char *const stats_keys[] = {"baseline",     "seed",  "bootstrap",
@@ -673,6 +689,25 @@ static int get_fraction(sect *s, const char *key, double lo, double hi, double *
   if (!(x > lo && x < hi))
     return cfg_error(s->c, v, "'%s' must be between %g and %g (exclusive), found %s", key, lo,
                      hi, t);
+  *out = x;
+  return 0;
+}
+
+/* A number in [lo, hi]. */
+static int get_number(sect *s, const char *key, double lo, double hi, double *out) {
+  const char *t;
+  yaml_node_t *v;
+  if (get_scalar(s, key, 0, "a number", &t, &v) != 0) return -1;
+  if (!t) return 0;
+  char *end;
+  double x = strtod(t, &end);
+  if (end == t || *end || !(t[0] == '+' || t[0] == '.' || (t[0] >= '0' && t[0] <= '9')) ||
+      !isfinite(x)) {
+    if (t[0] == '-') return cfg_error(s->c, v, "'%s' must be %g or more, found %s", key, lo, t);
+    return cfg_error(s->c, v, "expected a number for '%s', found '%s'", key, t);
+  }
+  if (x < lo || x > hi)
+    return cfg_error(s->c, v, "'%s' must be between %g and %g, found %s", key, lo, hi, t);
   *out = x;
   return 0;
 }
@@ -868,8 +903,11 @@ typedef struct {
 static const char *const dataset_names[] = {"extes", "esconv", NULL};
 static const char *const dataset_files[] = {"ExTES.json", "ESConv.json"};
 static const char *const split_names[] = {"train", "valid", "test", NULL};
-static const char *const model_types[] = {"builtin", "replay", NULL};
-static const char *const future_model_types[] = {"openai", "exec", NULL};
+static const char *const model_types[] = {"builtin", "replay", "openai", "exec", NULL};
+
+const char *es_model_type_name(es_model_type t) {
+  return (unsigned)t < 4 ? model_types[t] : "?";
+}
 static const char *const builtin_names[] = {"retrieval", "reference", "majority", NULL};
 static const char *const profile_names[] = {"esconv", "sacrebleu", "rouge_score", NULL};
 static const char *const metric_names[] = {
@@ -1018,12 +1056,238 @@ static int read_labels(loader *L, yaml_node_t *key, yaml_node_t *val) {
   return labels_load_buf(su->labels_file, buf, len, &su->labels, L->c.err);
 }
 
+/* ===== Server-backed models (openai, exec) ===== */
+
+/* A plain scalar that YAML 1.2's core schema reads as a number. */
+static int plain_number(const char *t, double *x) {
+  char *end;
+  const char *d = t[0] == '-' || t[0] == '+' ? t + 1 : t;
+  if (!((*d >= '0' && *d <= '9') || (*d == '.' && d[1] >= '0' && d[1] <= '9'))) return 0;
+  if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) return 0; /* no hex: strtod takes it */
+  *x = strtod(t, &end);
+  return !*end && isfinite(*x);
+}
+
+/* The JSON value of a YAML node: mappings become objects (keys sorted, so
+ * the text is canonical), lists arrays, plain scalars null, booleans or
+ * numbers when they read so, everything else (quoted scalars included) a
+ * string, after ${VAR} expansion. NULL with the error set. */
+static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth) {
+  if (depth > 32) {
+    cfg_error(c, n, "params are nested too deeply (more than 32 levels)");
+    return NULL;
+  }
+  if (n->type == YAML_SCALAR_NODE) {
+    const char *t = cfg_value(c, n);
+    double x;
+    cJSON *j;
+    if (!t) return NULL;
+    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) j = cJSON_CreateString(t);
+    else if (is_null(n)) j = cJSON_CreateNull();
+    else if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE")) j = cJSON_CreateTrue();
+    else if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE")) j = cJSON_CreateFalse();
+    else if (plain_number(t, &x)) j = cJSON_CreateNumber(x);
+    else j = cJSON_CreateString(t);
+    if (!j) oom(c->err);
+    return j;
+  }
+  if (n->type == YAML_SEQUENCE_NODE) {
+    cJSON *a = cJSON_CreateArray();
+    if (!a) {
+      oom(c->err);
+      return NULL;
+    }
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+      cJSON *e = yaml_to_json(c, cfg_node(c, *it), depth + 1);
+      if (!e || !cJSON_AddItemToArray(a, e)) {
+        if (e) oom(c->err);
+        cJSON_Delete(e);
+        cJSON_Delete(a);
+        return NULL;
+      }
+    }
+    return a;
+  }
+  /* a mapping: its pairs in key order (byte order of the UTF-8 keys) */
+  size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+  yaml_node_pair_t **order = malloc((np ? np : 1) * sizeof *order);
+  cJSON *o = cJSON_CreateObject();
+  if (!order || !o) goto oom;
+  for (size_t i = 0; i < np; i++) {
+    yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
+    yaml_node_t *k = cfg_node(c, p->key);
+    if (k->type != YAML_SCALAR_NODE || is_null(k)) {
+      cfg_error(c, k, "expected a parameter name, found %s",
+                k->type == YAML_SCALAR_NODE ? "nothing" : shape(k));
+      goto fail;
+    }
+    size_t at = i;
+    while (at > 0 && strcmp(raw(cfg_node(c, order[at - 1]->key)), raw(k)) > 0) {
+      order[at] = order[at - 1];
+      at--;
+    }
+    if (at > 0 && !strcmp(raw(cfg_node(c, order[at - 1]->key)), raw(k))) {
+      cfg_error(c, k, "duplicate key '%s' in params", raw(k));
+      goto fail;
+    }
+    order[at] = p;
+  }
+  for (size_t i = 0; i < np; i++) {
+    cJSON *e = yaml_to_json(c, cfg_node(c, order[i]->value), depth + 1);
+    if (!e) goto fail;
+    if (!cJSON_AddItemToObject(o, raw(cfg_node(c, order[i]->key)), e)) {
+      cJSON_Delete(e);
+      goto oom;
+    }
+  }
+  free(order);
+  return o;
+oom:
+  oom(c->err);
+fail:
+  free(order);
+  cJSON_Delete(o);
+  return NULL;
+}
+
+/* params: a mapping of generation parameters, kept as canonical JSON. The
+ * request fields esbench sets itself cannot be given here. */
+static int read_params(sect *s, es_model_cfg *mc) {
+  static const char *const reserved[] = {"model", "messages", "stream", "n", NULL};
+  yaml_node_t *v = get(s, "params");
+  cJSON *o = NULL;
+  if (v && !is_null(v)) {
+    if (v->type != YAML_MAPPING_NODE)
+      return wrong_type(s->c, v, "a mapping of generation parameters", "params");
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+      yaml_node_t *k = cfg_node(s->c, p->key);
+      if (k->type == YAML_SCALAR_NODE && list_index(reserved, raw(k)) >= 0)
+        return cfg_error(s->c, k,
+                         "'%s' cannot be set in params: esbench sets it (one reply per request; "
+                         "the model's name is 'model' of the model entry)",
+                         raw(k));
+    }
+    if (!(o = yaml_to_json(s->c, v, 0))) return -1;
+  } else if (!(o = cJSON_CreateObject())) {
+    return oom(s->c->err);
+  }
+  mc->params_json = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return mc->params_json ? 0 : oom(s->c->err);
+}
+
+/* headers: a mapping of HTTP header names to values (values expanded; they
+ * may carry secrets from the environment and are never written anywhere). */
+static int read_headers(sect *s, es_model_cfg *mc) {
+  yaml_node_t *v = get(s, "headers");
+  if (!v || is_null(v)) return 0;
+  if (v->type != YAML_MAPPING_NODE) return wrong_type(s->c, v, "a mapping of header names to values", "headers");
+  size_t np = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+  if (!(mc->headers = calloc(np + 1, sizeof *mc->headers))) return oom(s->c->err);
+  for (size_t i = 0; i < np; i++) {
+    yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+    yaml_node_t *k = cfg_node(s->c, p->key), *val = cfg_node(s->c, p->value);
+    if (k->type != YAML_SCALAR_NODE || is_null(k))
+      return cfg_error(s->c, k, "expected a header name, found %s",
+                       k->type == YAML_SCALAR_NODE ? "nothing" : shape(k));
+    const char *name = raw(k);
+    size_t nl = strlen(name);
+    if (nl != strspn(name, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+      return cfg_error(s->c, k, "bad header name '%s' (letters, digits and !#$%%&'*+-.^_`|~ only)", name);
+    if (!strcasecmp(name, "Content-Type") || !strcasecmp(name, "Content-Length") ||
+        !strcasecmp(name, "Host"))
+      return cfg_error(s->c, k, "header '%s' is set by esbench", name);
+    if (!strcasecmp(name, "Authorization") && mc->api_key_env)
+      return cfg_error(s->c, k, "an Authorization header and api_key_env both set the key: keep one");
+    if (val->type != YAML_SCALAR_NODE) return wrong_type(s->c, val, "a string", name);
+    const char *t = cfg_value(s->c, val);
+    if (!t) return -1;
+    if (strpbrk(t, "\r\n")) /* do not echo the value: it may be a secret */
+      return cfg_error(s->c, k, "the value of header '%s' contains a line break", name);
+    size_t len = nl + 2 + strlen(t) + 1;
+    for (size_t j = 0; j < i; j++)
+      if (!strncasecmp(mc->headers[j], name, nl) && mc->headers[j][nl] == ':')
+        return cfg_error(s->c, k, "duplicate header '%s'", name);
+    if (!(mc->headers[i] = malloc(len))) return oom(s->c->err);
+    snprintf(mc->headers[i], len, "%s: %s", name, t);
+    mc->nheaders = i + 1;
+  }
+  return 0;
+}
+
+/* command: the program and its arguments, a list of strings. */
+static int read_command(sect *s, es_model_cfg *mc) {
+  yaml_node_t *v = get(s, "command");
+  if (!v || is_null(v)) return missing(s, "command", v);
+  if (v->type != YAML_SEQUENCE_NODE)
+    return wrong_type(s->c, v, "a list (the program, then its arguments)", "command");
+  size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  if (n == 0) return cfg_error(s->c, v, "'command' must name a program");
+  if (!(mc->command = calloc(n + 1, sizeof *mc->command))) return oom(s->c->err);
+  for (size_t i = 0; i < n; i++) {
+    yaml_node_t *e = cfg_node(s->c, v->data.sequence.items.start[i]);
+    if (e->type != YAML_SCALAR_NODE) return wrong_type(s->c, e, "a string", "command");
+    const char *t = cfg_value(s->c, e);
+    if (!t) return -1;
+    if (i == 0 && !*t) return cfg_error(s->c, e, "the program name is empty");
+    if (!(mc->command[i] = strdup(t))) return oom(s->c->err);
+    mc->ncommand = i + 1;
+  }
+  return 0;
+}
+
+static int read_openai(sect *s, es_model_cfg *mc) {
+  yaml_node_t *v;
+  long n;
+  if (get_str(s, "base_url", 1, &mc->base_url, &v) != 0) return -1;
+  const char *u = mc->base_url;
+  if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+    return cfg_error(s->c, v, "base_url must start with http:// or https://");
+  const char *host = strstr(u, "//") + 2;
+  const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+  if (at && (!slash || at < slash)) /* do not echo it: it holds a password */
+    return cfg_error(s->c, v, "base_url must not carry credentials (user:password@): use api_key_env");
+  if (get_str(s, "model", 0, &mc->model, NULL) != 0) return -1;
+  if (!mc->model && !(mc->model = strdup(mc->name))) return oom(s->c->err);
+  if (get_str(s, "api_key_env", 0, &mc->api_key_env, &v) != 0) return -1;
+  if (mc->api_key_env) {
+    for (const char *p = mc->api_key_env; *p; p++)
+      if (!is_name_char(*p, p == mc->api_key_env))
+        return cfg_error(s->c, v,
+                         "api_key_env names an environment variable (letters, digits, '_'), "
+                         "not the key itself");
+  }
+  if (read_headers(s, mc) != 0) return -1;
+  n = mc->concurrency;
+  if (get_long(s, "concurrency", 1, 1024, &n) != 0) return -1;
+  mc->concurrency = (int)n;
+  n = mc->retries;
+  if (get_long(s, "retries", 0, 100, &n) != 0) return -1;
+  mc->retries = (int)n;
+  return get_number(s, "connect_timeout", 0.001, 3600, &mc->connect_timeout) ||
+                 get_number(s, "retry_total", 0, 86400 * 7, &mc->retry_total) ||
+                 get_number(s, "rpm", 0, 1e9, &mc->rpm) || get_number(s, "tpm", 0, 1e12, &mc->tpm)
+             ? -1
+             : 0;
+}
+
+static int read_exec(sect *s, es_model_cfg *mc) {
+  long n;
+  if (read_command(s, mc) != 0) return -1;
+  n = mc->workers;
+  if (get_long(s, "workers", 1, 256, &n) != 0) return -1;
+  mc->workers = (int)n;
+  n = mc->max_restarts;
+  if (get_long(s, "max_restarts", 0, 1000, &n) != 0) return -1;
+  mc->max_restarts = (int)n;
+  return get_number(s, "start_timeout", 0, 86400, &mc->start_timeout);
+}
+
 static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc) {
   sect s = {&L->c, m, m, "model"};
   es_suite *su = L->s;
   long type = -1, builtin = -1;
-  yaml_node_t *v, *tv;
-  const char *t;
+  yaml_node_t *v;
   if (m->type != YAML_MAPPING_NODE)
     return cfg_error(&L->c, m, "expected a mapping for a model (name, type, ...), found %s",
                      m->type == YAML_SCALAR_NODE ? "a scalar" : shape(m));
@@ -1036,27 +1300,45 @@ static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc) {
     if (strcmp(o->name, mc->name) == 0)
       return cfg_error(&L->c, v, "duplicate model name '%s' (first at line %zu)", mc->name,
                        o->line);
-  if (get_text(&s, "type", 1, &t, &tv) != 0) return -1;
-  if (list_index(future_model_types, t) >= 0)
-    return cfg_error(&L->c, tv, "model type '%s' is not available yet (expected builtin or replay)",
-                     t);
   if (get_choice(&s, "type", 1, model_types, "model type", &type, NULL) != 0) return -1;
-  mc->type = type == 0 ? ES_MODEL_BUILTIN : ES_MODEL_REPLAY;
-  if (mc->type == ES_MODEL_BUILTIN) {
-    if ((v = get(&s, "path")))
-      return cfg_error(&L->c, v, "'path' applies to replay models, not builtin ones");
-    if (get_choice(&s, "builtin", 1, builtin_names, "builtin model", &builtin, NULL) != 0)
-      return -1;
-    if (!(mc->builtin = strdup(builtin_names[builtin]))) return oom(L->c.err);
-    if (strcmp(mc->builtin, "majority") != 0 && (v = get(&s, "reply")))
-      return cfg_error(&L->c, v, "'reply' applies to the majority builtin only");
-    return get_str(&s, "reply", 0, &mc->reply, NULL);
+  mc->type = (es_model_type)type;
+  /* a key of another type is an error that names the types it belongs to */
+  char letter = "broe"[type];
+  for (size_t k = 0; k < sizeof model_key_types / sizeof model_key_types[0]; k++) {
+    if (strchr(model_key_types[k].types, letter) || !(v = get(&s, model_key_types[k].key))) continue;
+    char types[64] = "";
+    for (const char *t = model_key_types[k].types; *t; t++) {
+      if (t != model_key_types[k].types) strcat(types, t[1] ? ", " : " and ");
+      strcat(types, model_types[strchr("broe", *t) - "broe"]);
+    }
+    return cfg_error(&L->c, v, "'%s' applies to %s models, not %s ones",
+                     model_key_types[k].key, types, model_types[type]);
   }
-  if ((v = get(&s, "builtin")))
-    return cfg_error(&L->c, v, "'builtin' applies to builtin models, not replay ones");
-  if ((v = get(&s, "reply")))
-    return cfg_error(&L->c, v, "'reply' applies to the majority builtin only");
-  return get_path(&s, su->dir, "path", 1, &mc->path, NULL);
+  switch (mc->type) {
+    case ES_MODEL_BUILTIN:
+      if (get_choice(&s, "builtin", 1, builtin_names, "builtin model", &builtin, NULL) != 0)
+        return -1;
+      if (!(mc->builtin = strdup(builtin_names[builtin]))) return oom(L->c.err);
+      if (strcmp(mc->builtin, "majority") != 0 && (v = get(&s, "reply")))
+        return cfg_error(&L->c, v, "'reply' applies to the majority builtin only");
+      return get_str(&s, "reply", 0, &mc->reply, NULL);
+    case ES_MODEL_REPLAY:
+      return get_path(&s, su->dir, "path", 1, &mc->path, NULL);
+    case ES_MODEL_OPENAI:
+    case ES_MODEL_EXEC:
+      mc->timeout = 120;
+      mc->retries = 5;
+      mc->concurrency = 8;
+      mc->connect_timeout = 10;
+      mc->retry_total = 600;
+      mc->workers = 1;
+      mc->start_timeout = 60;
+      mc->max_restarts = 3;
+      if (read_params(&s, mc) != 0 || get_number(&s, "timeout", 0.001, 86400, &mc->timeout) != 0)
+        return -1;
+      return mc->type == ES_MODEL_OPENAI ? read_openai(&s, mc) : read_exec(&s, mc);
+  }
+  return 0;
 }
 
 static int read_models(loader *L, yaml_node_t *key, yaml_node_t *val) {
@@ -1291,6 +1573,12 @@ void es_suite_free(es_suite *s) {
     free(s->models[i].builtin);
     free(s->models[i].path);
     free(s->models[i].reply);
+    free(s->models[i].params_json);
+    free(s->models[i].base_url);
+    free(s->models[i].model);
+    free(s->models[i].api_key_env);
+    free_list(s->models[i].headers, s->models[i].nheaders);
+    free_list(s->models[i].command, s->models[i].ncommand);
   }
   free(s->models);
   free(s->metrics.profile);

@@ -24,7 +24,10 @@
 #include "error.h"
 #include "labels.h"
 
-typedef enum { ES_MODEL_BUILTIN, ES_MODEL_REPLAY } es_model_type;
+typedef enum { ES_MODEL_BUILTIN, ES_MODEL_REPLAY, ES_MODEL_OPENAI, ES_MODEL_EXEC } es_model_type;
+
+/* The name of a model type as the suite spells it ("builtin", "openai", ...). */
+const char *es_model_type_name(es_model_type t);
 
 typedef struct {
   char *name;          /* unique within the suite */
@@ -33,6 +36,29 @@ typedef struct {
   char *path;          /* replay: the JSONL file (resolved); else NULL */
   char *reply;         /* majority: its fixed reply text, or NULL */
   size_t line, col;    /* where the model is defined (1-based), for later errors */
+
+  /* openai and exec (server-backed) models; zero/NULL for the others */
+  char *params_json;   /* generation params: canonical JSON object (keys sorted,
+                          compact), "{}" when none */
+  double timeout;      /* seconds per request attempt (default 120) */
+  int retries;         /* openai: retries after the first attempt (default 5) */
+  /* openai */
+  char *base_url;      /* e.g. http://127.0.0.1:8000/v1 (no credentials) */
+  char *model;         /* the "model" sent (default: name) */
+  char *api_key_env;   /* the variable holding the key, or NULL */
+  char **headers;      /* "Name: value" lines (values may hold secrets: never
+                          written anywhere) */
+  size_t nheaders;
+  int concurrency;     /* requests in flight at most (default 8) */
+  double connect_timeout; /* seconds (default 10) */
+  double retry_total;  /* seconds: no retry after this (default 600) */
+  double rpm, tpm;     /* requests / tokens per minute; 0 = no limit */
+  /* exec */
+  char **command;      /* program and arguments, NULL-terminated */
+  size_t ncommand;
+  int workers;         /* worker processes (default 1) */
+  double start_timeout; /* extra seconds for a worker's first request (default 60) */
+  int max_restarts;    /* restarts per worker (default 3) */
 } es_model_cfg;
 
 typedef struct {

@@ -446,12 +446,68 @@ static void test_files(void) {
   CHECK(es_suite_model(NULL, "x") == NULL);
 }
 
+/* openai and exec models: their keys, defaults and canonical params. */
+static void test_servers(void) {
+  char *path = good("servers.yaml");
+  unsetenv("ESBENCH_TEST_ORG");
+  es_suite *s = load_ok(path);
+  if (s && s->nmodels == 3) {
+    const es_model_cfg *m = &s->models[0];
+    CHECK(m->type == ES_MODEL_OPENAI);
+    CHECK_STR(es_model_type_name(m->type), "openai");
+    CHECK_STR(m->base_url, "http://127.0.0.1:8000/v1");
+    CHECK_STR(m->model, "Qwen2.5-7B-Instruct");
+    CHECK_STR(m->api_key_env, "ESBENCH_TEST_KEY");
+    /* keys sorted, typed as YAML reads plain scalars; quoted ones stay strings */
+    CHECK_STR(m->params_json,
+              "{\"echo\":false,\"logit_bias\":{\"50256\":-100},\"max_tokens\":256,"
+              "\"note\":null,\"seed\":7,\"stop\":[\"\\n\\n\",\"END\"],\"temperature\":0,"
+              "\"top_p\":0.9,\"user\":\"0\"}");
+    CHECK(m->nheaders == 1 && !strcmp(m->headers[0], "X-Org: acme"));
+    CHECK_INT(m->concurrency, 32);
+    CHECK_NEAR(m->timeout, 30, 0);
+    CHECK_NEAR(m->connect_timeout, 2.5, 0);
+    CHECK_INT(m->retries, 9);
+    CHECK_NEAR(m->retry_total, 120, 0);
+    CHECK_NEAR(m->rpm, 600, 0);
+    CHECK_NEAR(m->tpm, 100000, 0);
+    m = &s->models[1];
+    CHECK_STR(m->model, "defaults"); /* the model's own name */
+    CHECK(m->api_key_env == NULL && m->nheaders == 0);
+    CHECK_STR(m->params_json, "{}");
+    CHECK_INT(m->concurrency, 8);
+    CHECK_NEAR(m->timeout, 120, 0);
+    CHECK_NEAR(m->connect_timeout, 10, 0);
+    CHECK_INT(m->retries, 5);
+    CHECK_NEAR(m->retry_total, 600, 0);
+    CHECK(m->rpm == 0 && m->tpm == 0);
+    m = &s->models[2];
+    CHECK(m->type == ES_MODEL_EXEC);
+    CHECK(m->ncommand == 4 && m->command[4] == NULL);
+    if (m->ncommand == 4) {
+      CHECK_STR(m->command[0], "python3");
+      CHECK_STR(m->command[3], "0");
+    }
+    CHECK_INT(m->workers, 4);
+    CHECK_NEAR(m->timeout, 15, 0);
+    CHECK_NEAR(m->start_timeout, 90, 0);
+    CHECK_INT(m->max_restarts, 2);
+    CHECK_STR(m->params_json, "{\"max_tokens\":64}");
+    CHECK(m->base_url == NULL && m->model == NULL);
+  } else {
+    CHECK_MSG(0, "servers.yaml: expected 3 models");
+  }
+  es_suite_free(s);
+  free(path);
+}
+
 int main(void) {
   test_bad_fixtures();
   test_shipped("extes", "ESBENCH_EXTES_PATH", "ExTES.json", 16, 9);
   test_shipped("esconv", "ESBENCH_ESCONV_PATH", "ESConv.json", 8, 6);
   test_defaults();
   test_full();
+  test_servers();
   test_bom();
   test_cwd();
   test_files();
