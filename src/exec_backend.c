@@ -62,6 +62,7 @@ struct es_exec {
   double timeout, start_timeout;
   int max_restarts;
   int pass_stderr;
+  const volatile int *stop;
   es_exec_stats stats;
   char last_failure[512]; /* the last crash/start failure, for "keeps crashing" */
 };
@@ -372,6 +373,7 @@ es_exec *es_exec_new(const es_exec_config *cfg, es_error *err) {
   x->timeout = cfg->timeout;
   x->start_timeout = cfg->start_timeout > 0 ? cfg->start_timeout : 0;
   x->max_restarts = cfg->max_restarts;
+  x->stop = cfg->stop;
   x->pass_stderr = cfg->pass_stderr;
   for (int i = 0; i < x->nslots; i++) {
     slot *s = &x->slots[i];
@@ -749,6 +751,26 @@ int es_exec_run(es_exec *x, const es_exec_request *requests, size_t n, es_exec_r
   pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
 
   while (r.done < n && !r.oom) {
+    if (x->stop && *x->stop) { /* cancelled: end everything not answered */
+      for (int w = 0; w < x->nslots; w++) {
+        slot *s = &x->slots[w];
+        if (s->state == SLOT_BUSY) {
+          size_t i = s->req;
+          slot_stop(s, 1, NULL, 0);
+          fail(&r, i, "cancelled");
+        }
+        if (s->has_retry) {
+          s->has_retry = 0;
+          fail(&r, s->retry_req, "cancelled");
+        }
+      }
+      while (r.qlen > 0) {
+        size_t i = r.queue[r.qhead++];
+        r.qlen--;
+        fail(&r, i, "cancelled");
+      }
+      break;
+    }
     dispatch(&r);
     if (r.oom) break;
     int alive = 0;
@@ -779,6 +801,7 @@ int es_exec_run(es_exec *x, const es_exec_request *requests, size_t n, es_exec_r
     int wait_ms = -1;
     if (next > 0) wait_ms = next <= t ? 0 : (int)((next - t) * 1000.0) + 1;
     if (np == 0) wait_ms = wait_ms < 0 ? 10 : wait_ms; /* restarts pending */
+    if (x->stop && (wait_ms < 0 || wait_ms > 100)) wait_ms = 100;
     int pr = poll(pfd, (nfds_t)np, wait_ms);
     if (pr < 0 && errno != EINTR) {
       es_error_set(err, ES_EXIT_INTERNAL, "exec backend: poll: %s", strerror(errno));

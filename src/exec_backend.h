@@ -93,6 +93,11 @@ typedef struct {
   int pass_stderr;         /* 1: workers write to esbench's stderr; 0: captured */
   double start_timeout;    /* extra seconds for a fresh process's first request
                               (start-up, model loading); <= 0: none */
+  /* Polled at least 10 times a second by es_exec_run: when it becomes
+   * non-zero, the workers serving a request are killed (their state is
+   * unknown) and every request not yet answered fails "cancelled". A
+   * signal handler may set it. NULL: none. */
+  const volatile int *stop;
 } es_exec_config;
 
 /* One request. The strings are borrowed for the duration of es_exec_run. */

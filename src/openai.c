@@ -96,7 +96,8 @@ es_openai *es_openai_new(const es_openai_config *cfg, es_error *err) {
     return es_error_set(err, ES_EXIT_USAGE, "openai backend: no model"), NULL;
   if (cfg->max_concurrency < 1 || cfg->max_retries < 0 || cfg->timeout <= 0 ||
       cfg->retry_total < 0 || cfg->backoff_base < 0 || cfg->backoff_max < 0 ||
-      cfg->initial_concurrency < 0 || cfg->grow_every < 0)
+      cfg->initial_concurrency < 0 || cfg->grow_every < 0 || !(cfg->rpm >= 0) ||
+      !(cfg->tpm >= 0))
     return es_error_set(err, ES_EXIT_USAGE, "openai backend: invalid limits in the configuration"), NULL;
   for (size_t i = 0; i < cfg->nheaders; i++)
     if (!cfg->headers[i] || strpbrk(cfg->headers[i], "\r\n") || !strchr(cfg->headers[i], ':'))
@@ -191,6 +192,7 @@ typedef struct {
   int attempts;
   int status;    /* HTTP status of the last attempt */
   int ended;
+  double est;    /* estimated tokens of one attempt (the tpm charge) */
 } req_state;
 
 typedef struct {
@@ -211,6 +213,7 @@ typedef struct {
   void *arg;
   int cancel;
   int oom;
+  double rpm_tokens, tpm_tokens, refilled, last_tick; /* rate buckets, tick time */
 } run;
 
 static double now_s(void) {
@@ -341,6 +344,9 @@ static int build_body(run *r, size_t i) {
       bad = "params are not a JSON object";
       goto out;
     }
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(params, "max_tokens");
+    if (!cJSON_IsNumber(mt)) mt = cJSON_GetObjectItemCaseSensitive(params, "max_completion_tokens");
+    if (cJSON_IsNumber(mt) && mt->valuedouble > 0) r->st[i].est = mt->valuedouble;
     cJSON *p;
     while ((p = params->child)) {
       if (!strcmp(p->string, "model") || !strcmp(p->string, "messages") ||
@@ -353,6 +359,7 @@ static int build_body(run *r, size_t i) {
     }
   }
   if (!(r->st[i].body = cJSON_PrintUnformatted(o))) goto oom;
+  r->st[i].est += (double)strlen(r->st[i].body) / 4;
 out:
   cJSON_Delete(o);
   cJSON_Delete(msgs);
@@ -428,6 +435,54 @@ static int setup_easy(run *r, slot *s) {
   cl->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
   return 0;
+}
+
+/* Refills the rate buckets up to now. */
+static void refill(run *r, double now) {
+  const es_openai_config *cfg = &r->c->cfg;
+  double dt = now - r->refilled;
+  r->refilled = now;
+  if (cfg->rpm > 0) {
+    double cap = cfg->rpm / 60 > 1 ? cfg->rpm / 60 : 1;
+    r->rpm_tokens += dt * cfg->rpm / 60;
+    if (r->rpm_tokens > cap) r->rpm_tokens = cap;
+  }
+  if (cfg->tpm > 0) {
+    double cap = cfg->tpm / 60 > 1 ? cfg->tpm / 60 : 1;
+    r->tpm_tokens += dt * cfg->tpm / 60;
+    if (r->tpm_tokens > cap) r->tpm_tokens = cap;
+  }
+}
+
+/* Takes what an attempt of request i costs from the rate buckets and
+ * returns 0, or returns the seconds until it may start (taking nothing). */
+static double rate_take(run *r, size_t i, double now) {
+  const es_openai_config *cfg = &r->c->cfg;
+  if (cfg->rpm <= 0 && cfg->tpm <= 0) return 0;
+  refill(r, now);
+  double wait = 0;
+  if (cfg->rpm > 0 && r->rpm_tokens < 1) wait = (1 - r->rpm_tokens) * 60 / cfg->rpm;
+  if (cfg->tpm > 0 && r->tpm_tokens <= 0) {
+    double w = (1e-6 - r->tpm_tokens) * 60 / cfg->tpm;
+    if (w > wait) wait = w;
+  }
+  if (wait > 0) {
+    r->c->stats.rate_waits++;
+    return wait < 1e-3 ? 1e-3 : wait;
+  }
+  if (cfg->rpm > 0) r->rpm_tokens -= 1;
+  if (cfg->tpm > 0) r->tpm_tokens -= r->st[i].est;
+  return 0;
+}
+
+/* Corrects the tpm charge of an attempt of request i that used `used`
+ * tokens (-1: unknown, keep the estimate; 0: a failed attempt, refunded). */
+static void rate_settle(run *r, size_t i, double used) {
+  const es_openai_config *cfg = &r->c->cfg;
+  if (cfg->tpm <= 0 || used < 0) return;
+  double cap = cfg->tpm / 60 > 1 ? cfg->tpm / 60 : 1;
+  r->tpm_tokens += r->st[i].est - used;
+  if (r->tpm_tokens > cap) r->tpm_tokens = cap;
 }
 
 /* Starts the next attempt of request i on a free slot; 0 or -1 (r->oom or
@@ -551,9 +606,15 @@ static void finished(run *r, slot *s, CURLcode rc, double now) {
   cl->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
   st->status = (int)status;
 
+  size_t ok_before = r->c->stats.ok;
+  int settled = 0;
   if (rc == CURLE_OK) {
     if (status >= 200 && status < 300) {
       if (take_reply(r, i, s) == 0) {
+        if (r->c->stats.ok > ok_before) { /* a reply, not a final refusal */
+          rate_settle(r, i, r->res[i].total_tokens >= 0 ? (double)r->res[i].total_tokens : -1);
+          settled = 1;
+        }
         succeeded(r);
       } else {
         retry_or_fail(r, i, ES_OPENAI_RETRY_MALFORMED, -1, now, "malformed response");
@@ -607,6 +668,7 @@ static void finished(run *r, slot *s, CURLcode rc, double now) {
         break;
     }
   }
+  if (!settled) rate_settle(r, i, 0); /* refunded: the server did no work for it */
   s->next_free = r->free_slots;
   r->free_slots = s;
 }
@@ -665,6 +727,9 @@ int es_openai_run(es_openai *c, const es_openai_request *requests, size_t n,
   r.arg = arg;
   r.t0 = now_s();
   r.last_cut = -1;
+  r.refilled = r.last_tick = r.t0;
+  r.rpm_tokens = c->cfg.rpm / 60 > 1 ? c->cfg.rpm / 60 : 1; /* full buckets */
+  r.tpm_tokens = c->cfg.tpm / 60 > 1 ? c->cfg.tpm / 60 : 1;
   if (n == 0) return 0;
 
   int maxc = c->cfg.max_concurrency;
@@ -682,11 +747,28 @@ int es_openai_run(es_openai *c, const es_openai_request *requests, size_t n,
   cl->multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)maxc);
   cl->multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, (long)maxc);
 
+  /* with a stop flag or a tick the loop wakes at least every 100 ms */
+  double max_wait = c->cfg.stop || c->cfg.tick ? 0.1 : 1;
   while (c->stats.done < n && !r.cancel && !r.oom) {
     double now = now_s();
-    double next_due = promote(&r, now);
+    double next_due = promote(&r, now), rate_wait = 0;
+    if (c->cfg.stop && *c->cfg.stop) {
+      r.cancel = 1;
+      break;
+    }
+    if (c->cfg.tick && now - r.last_tick >= 0.1) {
+      r.last_tick = now;
+      update_stats(&r);
+      c->cfg.tick(c->cfg.tick_arg, &c->stats);
+    }
     while (r.rcount > 0 && c->stats.in_flight < c->stats.concurrency && !r.cancel && !r.oom) {
       size_t i = r.ready[r.rhead];
+      if (!r.st[i].body && build_body(&r, i)) { /* ended as invalid (or out of memory) */
+        r.rhead = (r.rhead + 1) % n;
+        r.rcount--;
+        continue;
+      }
+      if ((rate_wait = rate_take(&r, i, now)) > 0) break;
       r.rhead = (r.rhead + 1) % n;
       r.rcount--;
       if (start(&r, i, now)) break;
@@ -711,8 +793,8 @@ int es_openai_run(es_openai *c, const es_openai_request *requests, size_t n,
     }
     if (ended || c->stats.done == n) continue;
     int startable = r.rcount > 0 && c->stats.in_flight < c->stats.concurrency;
-    double wait = startable ? 0 : next_due;
-    if (wait > 1) wait = 1;
+    double wait = startable ? (rate_wait > 0 ? rate_wait : 0) : next_due;
+    if (wait > max_wait) wait = max_wait;
     mc = cl->multi_poll(r.multi, NULL, 0, (int)ceil(wait * 1000), NULL);
     if (mc != CURLM_OK) {
       es_error_set(err, ES_EXIT_INTERNAL, "libcurl: %s", cl->multi_strerror(mc));

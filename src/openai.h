@@ -28,6 +28,16 @@
  *   copied into results, reasons, stats or errors; reasons quoting a server
  *   message have any occurrence of the key masked.
  *
+ * - Rate limits. With rpm, an attempt (first or retry) starts only when a
+ *   token bucket refilled at rpm/60 per second, holding at most
+ *   max(1, rpm/60) (one second's worth), has a token. With tpm, an attempt
+ *   is charged an estimate of its tokens (a quarter of the body's bytes plus
+ *   params.max_tokens or max_completion_tokens when given) against a bucket
+ *   refilled at tpm/60 per second (at most one second's worth); it may start
+ *   while the balance is positive, so one large request is never starved.
+ *   The charge is corrected to the reply's usage.total_tokens, and refunded
+ *   when the attempt fails.
+ *
  * Library code: nothing here prints.
  */
 #ifndef ES_OPENAI_H
@@ -39,6 +49,8 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+
+struct es_openai_stats;
 
 typedef struct {
   const char *base_url;      /* e.g. "http://127.0.0.1:8000/v1"; "/chat/completions"
@@ -58,6 +70,17 @@ typedef struct {
   double backoff_base;       /* seconds (default 1) */
   double backoff_max;        /* seconds (default 60) */
   uint64_t seed;             /* jitter seed (default 0) */
+  double rpm;                /* attempts started per minute at most; 0: no limit */
+  double tpm;                /* tokens per minute at most (estimated before, corrected
+                                after each reply: see "Rate limits"); 0: no limit */
+  /* Polled by the run loop (at least 4 times a second): when it becomes
+   * non-zero the run stops as if the progress callback had asked to (what
+   * is not done fails "cancelled"). A signal handler may set it. NULL: none. */
+  const volatile int *stop;
+  /* Called about 10 times a second while the run goes on, also while no
+   * request ends (for live progress lines). NULL: none. */
+  void (*tick)(void *arg, const struct es_openai_stats *st);
+  void *tick_arg;
 } es_openai_config;
 
 /* Fills cfg with the defaults above (base_url, model: NULL). */
@@ -102,13 +125,14 @@ typedef enum {
 const char *es_openai_retry_name(es_openai_retry_reason r);
 
 /* The state of a run, for progress lines and accounting. */
-typedef struct {
+typedef struct es_openai_stats {
   size_t total, done, ok, failed;
   size_t attempts;                          /* HTTP attempts started */
   size_t retries;                           /* sum of retries[] */
   size_t retries_by[ES_OPENAI_RETRY_NREASONS];
   int concurrency;                          /* the current limit */
   int in_flight;
+  size_t rate_waits;                        /* times a start waited for rpm/tpm */
   double elapsed;                           /* seconds since the run started */
 } es_openai_stats;
 

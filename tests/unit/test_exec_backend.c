@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -103,7 +105,7 @@ static void expected_reply(const char *word, size_t k, char *dst, size_t max) {
 
 static es_exec *start(int which, const char *arg, int workers, double timeout, int max_restarts) {
   const char *argv[] = {python, script[which], arg, NULL};
-  es_exec_config cfg = {argv, workers, timeout, max_restarts, 0, 2.0};
+  es_exec_config cfg = {argv, workers, timeout, max_restarts, 0, 2.0, NULL};
   es_error err = {0};
   es_exec *x = es_exec_new(&cfg, &err);
   CHECK_MSG(x != NULL, "es_exec_new: %s", err.msg);
@@ -306,6 +308,46 @@ static void test_hang(void) {
   es_exec_free(x);
 }
 
+/* The stop flag, raised from a signal handler as Ctrl-C would: a worker
+ * hung on a request is killed, and what is not answered fails "cancelled". */
+static volatile int stop_flag;
+static void on_alarm(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+static void test_stop(void) {
+  const char *argv[] = {python, script[HANG], "h3", NULL};
+  es_exec_config cfg = {argv, 2, 30, 3, 0, 2.0, &stop_flag};
+  es_error err = {0};
+  stop_flag = 0;
+  es_exec *x = es_exec_new(&cfg, &err);
+  CHECK_MSG(x != NULL, "es_exec_new: %s", err.msg);
+  if (!x) return;
+  batch b;
+  batch_make(&b, 20, "h", "w");
+  struct sigaction sa = {0};
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = {{0, 0}, {0, 700000}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  double t0 = now_s();
+  run(x, &b);
+  double dt = now_s() - t0;
+  CHECK_MSG(dt < 2.0, "stop took %.2f s", dt);
+  CHECK(b.res[3].error && !strcmp(b.res[3].error, "cancelled"));
+  size_t cancelled = 0, replied = 0;
+  for (size_t k = 0; k < b.n; k++) {
+    if (b.res[k].reply) replied++;
+    else if (b.res[k].error && !strcmp(b.res[k].error, "cancelled")) cancelled++;
+  }
+  CHECK_INT(replied + cancelled, b.n);
+  CHECK(replied >= 3); /* h0..h2 came before the hang */
+  batch_free(&b);
+  es_exec_free(x);
+  signal(SIGALRM, SIG_DFL);
+}
+
 static void test_error_reply(void) {
   es_exec *x = start(ERROR_REPLY, NULL, 2, 5, 0);
   if (!x) return;
@@ -329,7 +371,7 @@ static void test_error_reply(void) {
 static void test_cannot_start(void) {
   es_error err = {0};
   const char *argv1[] = {"/nonexistent/esbench-worker", "x", NULL};
-  es_exec_config cfg = {argv1, 3, 1, 1, 0, 0};
+  es_exec_config cfg = {argv1, 3, 1, 1, 0, 0, NULL};
   CHECK(es_exec_new(&cfg, &err) == NULL);
   CHECK_INT(err.exit, ES_EXIT_USAGE);
   CHECK_STR(err.msg, "cannot start '/nonexistent/esbench-worker': No such file or directory");
@@ -429,6 +471,7 @@ int main(void) {
   test_error_reply();
   test_big_lines();
   test_bad_request();
+  test_stop();
 
   CHECK_INT(count_fds(), fds0);
   errno = 0;

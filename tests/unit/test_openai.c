@@ -209,6 +209,17 @@ static int file_contains(const char *path, const char *s) {
   return found;
 }
 
+/* The tick of the stop test: counts, and raises the stop flag at 5. */
+struct tick_state {
+  int ticks;
+  volatile int *stop;
+};
+static void tick_fn(void *arg, const struct es_openai_stats *st) {
+  struct tick_state *ts = arg;
+  (void)st;
+  if (++ts->ticks >= 5) *ts->stop = 1;
+}
+
 int main(void) {
   if (system("python3 -c pass >/dev/null 2>&1") != 0) {
     fprintf(stderr, "skip: python3 is not available\n");
@@ -490,6 +501,88 @@ int main(void) {
                 "short key reason: %s", res && res[i].reason ? res[i].reason : "(none)");
     free_results(res, 2);
     unsetenv("ES_OPENAI_TEST_SHORT");
+  }
+
+  /* rate limits: rpm spaces the starts, tpm holds the token flow */
+  {
+    const char *args[] = {NULL};
+    int port = server_start(args, log);
+    es_openai_config cfg;
+    es_openai_stats st;
+    config(&cfg, port, 8);
+    cfg.rpm = 600; /* 10 per second, a burst of 10 */
+    double t = now_s();
+    es_openai_result *res = run_batch(&cfg, 0, 30, &st, NULL);
+    t = now_s() - t;
+    /* 10 at once, then 20 at 10/s: at least 1.9 s */
+    CHECK_MSG(t >= 1.9 && t < 6, "rpm 600, 30 requests took %.2f s", t);
+    CHECK(st.rate_waits > 0);
+    free_results(res, 30);
+    cJSON *lines = read_log(log);
+    /* in any 1-second window of the server's arrival times, at most 10 + 1 */
+    int nl = cJSON_GetArraySize(lines), worst = 0;
+    for (int a = 0; a < nl; a++) {
+      double ta = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(lines, a), "time")->valuedouble;
+      int in = 0;
+      for (int b = 0; b < nl; b++) {
+        double tb = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(lines, b), "time")->valuedouble;
+        in += tb >= ta && tb < ta + 1.0;
+      }
+      if (in > worst) worst = in;
+    }
+    CHECK_MSG(worst <= 21, "rpm 600: %d requests within one second (burst 10 + 10/s)", worst);
+    cJSON_Delete(lines);
+
+    /* tpm: 6,000 tokens a minute is 100 a second with a burst of 100; the
+     * server counts some 20 to 30 tokens per request, so 20 requests need
+     * a few seconds, and the tokens used never run ahead of the budget by
+     * more than the burst and one request's estimate */
+    config(&cfg, port, 8);
+    cfg.tpm = 6000;
+    t = now_s();
+    res = run_batch(&cfg, 0, 20, &st, NULL);
+    t = now_s() - t;
+    size_t ok = 0;
+    double used = 0;
+    for (size_t i = 0; res && i < 20; i++) {
+      ok += res[i].ok;
+      used += (double)res[i].total_tokens;
+    }
+    CHECK_INT(ok, 20);
+    CHECK_MSG(t >= 1.5 && used <= 100 + 100 * t + 120,
+              "tpm 6000: %.0f tokens in %.2f s", used, t);
+    free_results(res, 20);
+  }
+
+  /* the stop flag ends a run within a tick, also while every request hangs;
+   * the tick callback runs while nothing ends */
+  {
+    const char *args[] = {"--rate-hang", "1", "--hang-seconds", "30", NULL};
+    int port = server_start(args, log);
+    es_openai_config cfg;
+    config(&cfg, port, 4);
+    static volatile int stop_flag;
+    struct tick_state ts = {0, &stop_flag};
+    cfg.stop = &stop_flag;
+    cfg.tick_arg = &ts;
+    stop_flag = 0;
+    es_error err = {0};
+    /* the tick raises the stop flag after 5 calls (about half a second) */
+    cfg.tick = tick_fn;
+    es_openai *c = es_openai_new(&cfg, &err);
+    es_openai_request *q = make_requests(0, 6);
+    es_openai_result res[6];
+    double t = now_s();
+    CHECK(c && es_openai_run(c, q, 6, res, NULL, NULL, &err) == 0);
+    t = now_s() - t;
+    CHECK_MSG(t < 2, "stop took %.2f s", t);
+    CHECK(ts.ticks >= 5);
+    for (size_t i = 0; c && i < 6; i++) {
+      CHECK(!res[i].ok && res[i].reason && !strcmp(res[i].reason, "cancelled"));
+      es_openai_result_release(&res[i]);
+    }
+    free(q);
+    es_openai_free(c);
   }
 
   kill_servers();
