@@ -62,7 +62,7 @@ struct es_exec {
   double timeout, start_timeout;
   int max_restarts;
   int pass_stderr;
-  const volatile int *stop;
+  const volatile sig_atomic_t *stop;
   es_exec_stats stats;
   char last_failure[512]; /* the last crash/start failure, for "keeps crashing" */
 };

@@ -73,6 +73,7 @@
 #ifndef ES_EXEC_BACKEND_H
 #define ES_EXEC_BACKEND_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -97,7 +98,7 @@ typedef struct {
    * non-zero, the workers serving a request are killed (their state is
    * unknown) and every request not yet answered fails "cancelled". A
    * signal handler may set it. NULL: none. */
-  const volatile int *stop;
+  const volatile sig_atomic_t *stop;
 } es_exec_config;
 
 /* One request. The strings are borrowed for the duration of es_exec_run. */

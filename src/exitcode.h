@@ -10,6 +10,9 @@ enum {
   ES_EXIT_USAGE = 2,        /* usage, config or input error: nothing written */
   ES_EXIT_INCOMPARABLE = 3, /* runs cannot be compared (different instances or data) */
   ES_EXIT_INTERNAL = 4,     /* out of memory, I/O failure while writing, a bug */
+  ES_EXIT_INTERRUPTED = 130, /* stopped by SIGINT/SIGTERM (128 + 2, as shells report it):
+                                replies so far are in the request cache, nothing else
+                                is written */
 };
 
 #endif

@@ -20,7 +20,7 @@
 #define MAJORITY_DEFAULT_REPLY \
   "I hear you, and what you are feeling makes sense. Can you tell me more about it?"
 
-typedef enum { B_RETRIEVAL, B_REFERENCE, B_MAJORITY, B_REPLAY } backend;
+typedef enum { B_RETRIEVAL, B_REFERENCE, B_MAJORITY, B_REPLAY, B_SERVED } backend;
 
 typedef struct {
   char *id, *reply;
@@ -40,6 +40,10 @@ struct es_model {
   /* replay: the file's replies, sorted by instance id */
   replay_entry *replay;
   size_t replay_lines, replay_unknown;
+  /* openai and exec */
+  const es_served_io *io;
+  es_served_stats served;
+  int has_served;
 };
 
 static char *xstrdup(const char *s) {
@@ -184,10 +188,12 @@ static const struct {
     {"reference", B_REFERENCE, NULL},
     {"majority", B_MAJORITY, majority_new},
     {"replay", B_REPLAY, replay_new},
+    {"openai", B_SERVED, NULL},
+    {"exec", B_SERVED, NULL},
 };
 
 es_model *es_model_new(const es_model_cfg *cfg, const es_model_env *env, es_error *err) {
-  const char *key = cfg->type == ES_MODEL_REPLAY ? "replay" : cfg->builtin;
+  const char *key = cfg->type == ES_MODEL_BUILTIN ? cfg->builtin : es_model_type_name(cfg->type);
   es_model *m = calloc(1, sizeof *m);
   if (!m) {
     es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
@@ -195,6 +201,7 @@ es_model *es_model_new(const es_model_cfg *cfg, const es_model_env *env, es_erro
   }
   m->cfg = cfg;
   m->suite = env->suite;
+  m->io = env->io;
   for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
     if (!key || strcmp(key, backends[i].name) != 0) continue;
     m->kind = backends[i].kind;
@@ -239,6 +246,8 @@ static char *reply_one(es_model *m, const es_instance *in, char **error) {
       const es_instance *hit = &m->train->items[d];
       return with_strategy(m->suite, hit->gold_strategy, hit->gold);
     }
+    case B_SERVED: /* es_model_reply sends them as one batch */
+      break;
     case B_REPLAY: {
       replay_entry key = {(char *)in->id, NULL, 0};
       const replay_entry *r =
@@ -254,6 +263,12 @@ static char *reply_one(es_model *m, const es_instance *in, char **error) {
 }
 
 int es_model_reply(es_model *m, const es_instances *test, es_replies *out, es_error *err) {
+  if (m->kind == B_SERVED) {
+    static const es_served_io quiet = {0};
+    int rc = es_served_reply(m->cfg, m->suite, test, m->io ? m->io : &quiet, out, &m->served, err);
+    m->has_served = rc == 0;
+    return rc;
+  }
   memset(out, 0, sizeof *out);
   out->n = test->n;
   out->text = calloc(test->n ? test->n : 1, sizeof *out->text);
@@ -284,6 +299,10 @@ void es_model_counts(const es_model *m, void (*fn)(void *ctx, const char *what, 
     fn(ctx, "replay_lines", m->replay_lines);
     fn(ctx, "replay_unknown_ids", m->replay_unknown);
   }
+}
+
+const es_served_stats *es_model_served(const es_model *m) {
+  return m->has_served ? &m->served : NULL;
 }
 
 void es_replies_release(es_replies *r) {

@@ -13,6 +13,8 @@
  *   builtin reference  the gold reply (the upper bound)
  *   builtin majority   the most frequent train strategy with a fixed reply
  *   replay             replies read from a JSONL file of {"id", "reply"}
+ *   openai, exec       a server or a local program, through the request
+ *                      cache (served.h)
  */
 #ifndef ES_MODEL_H
 #define ES_MODEL_H
@@ -22,17 +24,21 @@
 #include "dialogue.h"
 #include "error.h"
 #include "instances.h"
+#include "served.h"
 #include "suite.h"
 
-/* What a model may learn from: the suite and the train split's instances. */
+/* What a model may learn from (the suite and the train split's instances)
+ * and what a served model runs with (io: cache, Ctrl-C flag, progress;
+ * NULL: no cache, no stop flag, quiet). */
 typedef struct {
   const es_suite *suite;
   const es_instances *train;
+  const es_served_io *io;
 } es_model_env;
 
 /* Replies for n instances. text[i] is the reply (malloc'ed) or NULL, in
  * which case error[i] (malloc'ed) says why. */
-typedef struct {
+typedef struct es_replies {
   size_t n;
   char **text;
   char **error;
@@ -56,6 +62,10 @@ int es_model_reply(es_model *m, const es_instances *test, es_replies *out, es_er
  * calls fn for each; may call it zero times. */
 void es_model_counts(const es_model *m, void (*fn)(void *ctx, const char *what, size_t n),
                      void *ctx);
+
+/* How a served model's requests went (NULL for the other backends, and
+ * before es_model_reply). */
+const es_served_stats *es_model_served(const es_model *m);
 
 void es_replies_release(es_replies *r);
 

@@ -44,6 +44,7 @@
 #define ES_OPENAI_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -76,7 +77,7 @@ typedef struct {
   /* Polled by the run loop (at least 4 times a second): when it becomes
    * non-zero the run stops as if the progress callback had asked to (what
    * is not done fails "cancelled"). A signal handler may set it. NULL: none. */
-  const volatile int *stop;
+  const volatile sig_atomic_t *stop;
   /* Called about 10 times a second while the run goes on, also while no
    * request ends (for live progress lines). NULL: none. */
   void (*tick)(void *arg, const struct es_openai_stats *st);

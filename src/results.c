@@ -12,7 +12,10 @@
  *   suite       the resolved suite: name, path, dataset {name, split, ratio,
  *               split_file, context_turns, max_instances}, task {prompt_file,
  *               prompt_sha256, reply_format, strategy_pattern}, labels {file,
- *               strategies}, models [{name, type, builtin|path|reply}],
+ *               strategies}, models [{name, type, builtin|path|reply;
+ *               openai: base_url, model, api_key_env (the variable's name,
+ *               never its value), header_names (never values), params; exec:
+ *               command, params}],
  *               metrics {profile, list}, stats {baseline, seed, bootstrap,
  *               permutations, alpha}
  *   dataset     {name, path, sha256 (of the file), dialogues, counts {quirk:
@@ -40,6 +43,16 @@
  *               strategy_correct (when there is a gold strategy), scores
  *               {per-instance metric: value}, bleu_stats [hyp_len, ref_len,
  *               match1..4, total1..4]} or {error}}}]
+ *   execution   how the requests of openai and exec models went: {cache
+ *               (the request cache's path, when one was used), models
+ *               {name: {requests, cached, sent, ok, failed, attempts,
+ *               retries, seconds, cache_put_failed (when any); openai:
+ *               retries_by {429, 5xx, timeout, dropped, connect,
+ *               malformed}, rate_waits, final_concurrency, prompt_tokens,
+ *               completion_tokens; exec: workers, restarts, timeouts,
+ *               crashes, garbage}}}. Together with "created" it is the only
+ *               part that differs between a run that was interrupted and
+ *               resumed and one that ran straight through.
  *
  * Metric values are x100 except length; strategy scores are in [0, 1].
  */
@@ -148,10 +161,33 @@ static void echo_config(jctx *j, cJSON *root, const es_run *run) {
   for (size_t m = 0; m < s->nmodels; m++) {
     cJSON *mo = jobj(j, NULL, NULL);
     jstr(j, mo, "name", s->models[m].name);
-    jstr(j, mo, "type", s->models[m].type == ES_MODEL_REPLAY ? "replay" : "builtin");
-    if (s->models[m].builtin) jstr(j, mo, "builtin", s->models[m].builtin);
-    if (s->models[m].path) jstr(j, mo, "path", s->models[m].path);
-    if (s->models[m].reply) jstr(j, mo, "reply", s->models[m].reply);
+    const es_model_cfg *mc = &s->models[m];
+    jstr(j, mo, "type", es_model_type_name(mc->type));
+    if (mc->builtin) jstr(j, mo, "builtin", mc->builtin);
+    if (mc->path) jstr(j, mo, "path", mc->path);
+    if (mc->reply) jstr(j, mo, "reply", mc->reply);
+    if (mc->base_url) jstr(j, mo, "base_url", mc->base_url);
+    if (mc->model) jstr(j, mo, "model", mc->model);
+    if (mc->api_key_env) jstr(j, mo, "api_key_env", mc->api_key_env); /* the name only */
+    if (mc->nheaders) { /* header names only: values may be secrets */
+      cJSON *hn = jarr(j, mo, "header_names");
+      for (size_t h = 0; h < mc->nheaders; h++) {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(mc->headers[h], ":"), mc->headers[h]);
+        jpush(j, hn, cJSON_CreateString(name));
+      }
+    }
+    if (mc->ncommand) {
+      cJSON *cmd = jarr(j, mo, "command");
+      for (size_t a = 0; a < mc->ncommand; a++) jpush(j, cmd, cJSON_CreateString(mc->command[a]));
+    }
+    if (mc->params_json) {
+      cJSON *pj = cJSON_Parse(mc->params_json);
+      if (!pj || !cJSON_AddItemToObject(mo, "params", pj)) {
+        cJSON_Delete(pj);
+        j->oom = 1;
+      }
+    }
     jpush(j, models, mo);
   }
   cJSON *met = jobj(j, su, "metrics");
@@ -205,6 +241,45 @@ static void dataset_section(jctx *j, cJSON *root, const es_run *run) {
   jnum(j, in, "without_gold_strategy", (double)run->test.no_strategy);
   jnum(j, in, "supporter_turns_without_seeker_before", (double)run->test.skipped_no_seeker);
   jnum(j, in, "train_instances", (double)run->train.n);
+}
+
+/* How the served models' requests went: cache hits, requests sent,
+ * retries, time. Not part of the results proper: an interrupted and resumed
+ * run differs here from a straight one, and nowhere else. */
+static void execution_section(jctx *j, cJSON *root, const es_run *run) {
+  cJSON *ex = jobj(j, root, "execution");
+  if (run->cache_path) jstr(j, ex, "cache", run->cache_path);
+  cJSON *models = jobj(j, ex, "models");
+  for (size_t m = 0; m < run->nmodels; m++) {
+    const es_model_run *mr = &run->models[m];
+    if (!mr->has_served) continue;
+    const es_served_stats *st = &mr->served;
+    cJSON *o = jobj(j, models, mr->cfg->name);
+    jnum(j, o, "requests", (double)st->requests);
+    jnum(j, o, "cached", (double)st->cached);
+    jnum(j, o, "sent", (double)st->sent);
+    jnum(j, o, "ok", (double)st->ok);
+    jnum(j, o, "failed", (double)st->failed);
+    jnum(j, o, "attempts", (double)st->attempts);
+    jnum(j, o, "retries", (double)st->retries);
+    jnum(j, o, "seconds", st->seconds);
+    if (st->cache_put_failed) jnum(j, o, "cache_put_failed", (double)st->cache_put_failed);
+    if (mr->cfg->type == ES_MODEL_OPENAI) {
+      cJSON *by = jobj(j, o, "retries_by");
+      for (int k = 0; k < ES_OPENAI_RETRY_NREASONS; k++)
+        jnum(j, by, es_openai_retry_name((es_openai_retry_reason)k), (double)st->retries_by[k]);
+      jnum(j, o, "rate_waits", (double)st->rate_waits);
+      jnum(j, o, "final_concurrency", st->concurrency);
+      jnum(j, o, "prompt_tokens", (double)st->prompt_tokens);
+      jnum(j, o, "completion_tokens", (double)st->completion_tokens);
+    } else {
+      jnum(j, o, "workers", st->concurrency);
+      jnum(j, o, "restarts", (double)st->restarts);
+      jnum(j, o, "timeouts", (double)st->timeouts);
+      jnum(j, o, "crashes", (double)st->crashes);
+      jnum(j, o, "garbage", (double)st->garbage);
+    }
+  }
 }
 
 static void model_section(jctx *j, cJSON *arr, const es_run *run, const es_model_run *mr) {
@@ -358,6 +433,7 @@ static int write_json(const es_run *run, const char *path, es_error *err) {
   cJSON *models = jarr(&j, root, "models");
   for (size_t m = 0; m < run->nmodels; m++) model_section(&j, models, run, &run->models[m]);
   instances_section(&j, root, run);
+  execution_section(&j, root, run);
   char *text = j.oom ? NULL : cJSON_Print(root);
   cJSON_Delete(root);
   if (!text) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory writing results.json");

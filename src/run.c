@@ -167,6 +167,61 @@ out:
   return rc;
 }
 
+/* The request cache of a run whose suite has served models: opened (and
+ * created) at the options' path, or NULL for --no-cache or when no model
+ * needs it. */
+static int open_cache(const es_run_options *opt, es_run *run, es_cache **out, es_error *err) {
+  const es_suite *s = run->suite;
+  int served = 0;
+  *out = NULL;
+  for (size_t m = 0; m < s->nmodels; m++)
+    served |= s->models[m].type == ES_MODEL_OPENAI || s->models[m].type == ES_MODEL_EXEC;
+  if (!served || opt->no_cache) return 0;
+  const char *env = getenv("ESBENCH_CACHE");
+  if (opt->cache_path) {
+    run->cache_path = strdup(opt->cache_path);
+  } else if (env && *env) {
+    run->cache_path = strdup(env);
+  } else {
+    char *dir = NULL;
+    if (es_fetch_cache_dir(&dir, err) != 0) {
+      es_error_prefix(err, "no place for the request cache (use --cache FILE or --no-cache)");
+      return -1;
+    }
+    size_t n = strlen(dir) + sizeof "/requests.sqlite";
+    if ((run->cache_path = malloc(n))) snprintf(run->cache_path, n, "%s/requests.sqlite", dir);
+    free(dir);
+  }
+  if (!run->cache_path) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  if (es_cache_open(run->cache_path, out, err) != 0) {
+    es_error_prefix(err, "the request cache (--cache FILE picks another, --no-cache runs without)");
+    return -1;
+  }
+  logf_(opt, "request cache: %s", run->cache_path);
+  return 0;
+}
+
+/* Checks before any request is sent that each openai model's key
+ * variable is set (its value is not looked at here). */
+static int check_keys(const es_suite *s, es_error *err) {
+  for (size_t m = 0; m < s->nmodels; m++) {
+    const char *var = s->models[m].api_key_env;
+    if (s->models[m].type != ES_MODEL_OPENAI || !var) continue;
+    const char *v = getenv(var);
+    if (!v || !*v)
+      return es_error_set(err, ES_EXIT_USAGE,
+                          "model '%s': api_key_env is %s, but $%s is %s (export it, or remove "
+                          "api_key_env for a server without keys)",
+                          s->models[m].name, var, var, v ? "empty" : "not set");
+  }
+  return 0;
+}
+
+static void log_served(void *ctx, const char *msg) {
+  const es_run_options *opt = ctx;
+  logf_(opt, "%s", msg);
+}
+
 static void add_count(void *ctx, const char *what, size_t n) {
   es_model_run *mr = ctx;
   if (mr->ncounts < sizeof mr->count_n / sizeof mr->count_n[0]) {
@@ -177,6 +232,7 @@ static void add_count(void *ctx, const char *what, size_t n) {
 
 int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
   char *data_path = NULL;
+  es_cache *cache = NULL;
   es_run *run = calloc(1, sizeof *run);
   *out = NULL;
   if (!run) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
@@ -191,6 +247,7 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     es_error_set(err, ES_EXIT_USAGE, "unknown metric profile '%s'", s->metrics.profile);
     goto fail;
   }
+  if (check_keys(s, err) != 0) goto fail;
   if (locate_dataset(opt, s, &data_path, err) != 0) goto fail;
   logf_(opt, "loading %s from %s", s->dataset.name, data_path);
   if (es_dataset_load(s->dataset.name, data_path, &s->labels, &run->dataset, err) != 0) goto fail;
@@ -227,7 +284,9 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     goto fail;
   }
   run->nmodels = s->nmodels;
-  es_model_env env = {s, &run->train};
+  if (open_cache(opt, run, &cache, err) != 0) goto fail;
+  es_served_io io = {cache, opt->stop, opt->progress, log_served, (void *)opt};
+  es_model_env env = {s, &run->train, &io};
   for (size_t m = 0; m < s->nmodels; m++) {
     es_model_run *mr = &run->models[m];
     mr->cfg = &s->models[m];
@@ -235,18 +294,35 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     if (!model) goto fail;
     int rc = es_model_reply(model, &run->test, &mr->replies, err);
     if (rc == 0) es_model_counts(model, add_count, mr);
+    const es_served_stats *ss = es_model_served(model);
+    if (ss) {
+      mr->served = *ss;
+      mr->has_served = 1;
+    }
     es_model_free(model);
     if (rc != 0) goto fail;
+    if (opt->stop && *opt->stop) {
+      size_t have = mr->has_served ? mr->served.cached + mr->served.ok : 0;
+      es_error_set(err, ES_EXIT_INTERRUPTED,
+                   "interrupted: model '%s' has %zu of %zu replies%s; nothing was written. Run "
+                   "the same command again to resume: only the requests without a reply are "
+                   "sent",
+                   mr->cfg->name, have, run->test.n,
+                   cache ? " (all of them in the request cache)" : " (--no-cache: none kept)");
+      goto fail;
+    }
     run->failed += mr->replies.failed;
     if (score_model(opt, run, mr, err) != 0) goto fail;
     logf_(opt, "model %s: %zu replies, %zu failed", mr->cfg->name, run->test.n - mr->replies.failed,
           mr->replies.failed);
   }
   free(data_path);
+  es_cache_close(cache);
   *out = run;
   return 0;
 fail:
   free(data_path);
+  es_cache_close(cache);
   es_run_free(run);
   return -1;
 }
@@ -269,5 +345,6 @@ void es_run_free(es_run *run) {
   es_dataset_free(run->dataset);
   es_suite_free(run->suite);
   free(run->out_path);
+  free(run->cache_path);
   free(run);
 }

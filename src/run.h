@@ -11,6 +11,7 @@
 #ifndef ES_RUN_H
 #define ES_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "dialogue.h"
@@ -29,6 +30,11 @@ typedef struct {
   const char *run_name;   /* --name, or NULL for <suite>-<UTC timestamp> */
   int offline;            /* never download */
   int threads;            /* metric threads (default 2) */
+  const char *cache_path; /* the request cache (NULL: $ESBENCH_CACHE, else
+                             <cache folder>/requests.sqlite) */
+  int no_cache;           /* neither read nor write the request cache */
+  const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM, or NULL */
+  es_progress *progress;  /* progress lines of served models, or NULL */
   /* progress messages ("loading ...", "model x: ..."), or NULL */
   void (*log)(void *ctx, const char *msg);
   void *log_ctx;
@@ -48,6 +54,8 @@ typedef struct {
   const char *count_what[8];
   size_t count_n[8];
   size_t ncounts;
+  es_served_stats served;    /* openai and exec models */
+  int has_served;
 } es_model_run;
 
 typedef struct {
@@ -61,13 +69,16 @@ typedef struct {
   size_t nmodels;
   char created[32];        /* UTC ISO 8601 */
   char *out_path;          /* the run folder, once written */
+  char *cache_path;        /* the request cache used, or NULL (none needed, or --no-cache) */
   size_t failed;           /* instances without a reply, all models */
 } es_run;
 
 /* Checks the options that name the run folder (--name, --out-dir) before
  * any work is done. 0 or -1 with err (ES_EXIT_USAGE). */
 int es_run_check_options(const es_run_options *opt, es_error *err);
-/* Runs the suite. Returns 0 and *out, or -1 with err (nothing written). */
+/* Runs the suite. Returns 0 and *out, or -1 with err (nothing written);
+ * ES_EXIT_INTERRUPTED when opt->stop was raised (the message says what is
+ * cached and how to resume). */
 int es_run_execute(const es_run_options *opt, es_run **out, es_error *err);
 /* Writes results.json, summary.csv and instances.csv into a new run folder
  * (atomically); sets run->out_path. 0 or -1 with err. */

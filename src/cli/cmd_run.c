@@ -1,8 +1,10 @@
 /* cmd_run.c: `esbench run SUITE`: run a suite and write its run folder. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "exitcode.h"
@@ -21,9 +23,18 @@ static void usage(FILE *f) {
           "  --out-dir DIR    write the run folder under DIR (default: the suite's report.dir)\n"
           "  --name NAME      the run folder's name (default: SUITE-TIMESTAMP)\n"
           "  --threads N      threads for the metrics (default 2)\n"
+          "  --cache FILE     the request cache of openai and exec models (default:\n"
+          "                   $ESBENCH_CACHE, else $XDG_CACHE_HOME/esbench/requests.sqlite)\n"
+          "  --no-cache       neither read nor write the request cache\n"
           "  --quiet          no progress messages on stderr\n"
           "\n"
-          "Exit status: 0 success, 1 some instances failed, 2 usage/config/input error.\n");
+          "Progress goes to stderr: a live line per served model on a terminal, else a\n"
+          "line every $ESBENCH_PROGRESS_INTERVAL seconds (default 10). Ctrl-C stops the\n"
+          "run cleanly (a second one at once); the replies received so far stay in the\n"
+          "cache, and running the same command again sends only the missing requests.\n"
+          "\n"
+          "Exit status: 0 success, 1 some instances failed, 2 usage/config/input error,\n"
+          "130 interrupted.\n");
 }
 
 static void log_stderr(void *ctx, const char *msg) {
@@ -61,11 +72,22 @@ static void print_summary(const es_run *run) {
   }
 }
 
+static volatile sig_atomic_t stop_requested;
+
+/* The first SIGINT or SIGTERM asks the run to stop cleanly; the handler
+ * then steps aside so that a second one ends the process at once (every
+ * reply received is already committed to the cache): SA_RESETHAND. */
+static void on_stop(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
 int cmd_run(int argc, char **argv) {
   static const struct option longopts[] = {
       {"data-dir", required_argument, NULL, 'd'}, {"offline", no_argument, NULL, 'o'},
       {"out-dir", required_argument, NULL, 'O'},  {"name", required_argument, NULL, 'n'},
       {"threads", required_argument, NULL, 't'},  {"quiet", no_argument, NULL, 'q'},
+      {"cache", required_argument, NULL, 'c'},    {"no-cache", no_argument, NULL, 'N'},
       {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
   es_run_options opt = {0};
   opt.threads = 2;
@@ -86,6 +108,8 @@ int cmd_run(int argc, char **argv) {
         break;
       }
       case 'q': opt.log = NULL; break;
+      case 'c': opt.cache_path = optarg; break;
+      case 'N': opt.no_cache = 1; break;
       case 'h': usage(stdout); return ES_EXIT_OK;
       default: usage(stderr); return ES_EXIT_USAGE;
     }
@@ -94,10 +118,33 @@ int cmd_run(int argc, char **argv) {
     usage(stderr);
     return ES_EXIT_USAGE;
   }
+  if (opt.cache_path && opt.no_cache)
+    return cli_fail(ES_EXIT_USAGE, "--cache and --no-cache contradict each other");
   opt.suite_path = argv[optind];
+  double interval = 10;
+  const char *iv = getenv("ESBENCH_PROGRESS_INTERVAL");
+  if (iv && *iv) {
+    char *end;
+    interval = strtod(iv, &end);
+    if (*end || !(interval > 0 && interval <= 86400))
+      return cli_fail(ES_EXIT_USAGE, "ESBENCH_PROGRESS_INTERVAL must be a number of seconds, not '%s'", iv);
+  }
+  es_progress *progress = NULL;
+  if (opt.log && !(progress = es_progress_new(stderr, isatty(STDERR_FILENO), interval)))
+    return cli_fail(ES_EXIT_INTERNAL, "out of memory");
+  opt.progress = progress;
+  opt.stop = &stop_requested;
+  struct sigaction sa = {0};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
   es_error err = {0};
   es_run *run = NULL;
-  if (es_run_execute(&opt, &run, &err) != 0) return cli_report(&err);
+  int rc = es_run_execute(&opt, &run, &err);
+  es_progress_free(progress);
+  if (rc != 0) return cli_report(&err);
   if (es_run_write(run, &opt, &err) != 0) {
     es_run_free(run);
     return cli_report(&err);

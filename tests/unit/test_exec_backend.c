@@ -310,7 +310,7 @@ static void test_hang(void) {
 
 /* The stop flag, raised from a signal handler as Ctrl-C would: a worker
  * hung on a request is killed, and what is not answered fails "cancelled". */
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
 static void on_alarm(int sig) {
   (void)sig;
   stop_flag = 1;

@@ -212,7 +212,7 @@ static int file_contains(const char *path, const char *s) {
 /* The tick of the stop test: counts, and raises the stop flag at 5. */
 struct tick_state {
   int ticks;
-  volatile int *stop;
+  volatile sig_atomic_t *stop;
 };
 static void tick_fn(void *arg, const struct es_openai_stats *st) {
   struct tick_state *ts = arg;
@@ -561,7 +561,7 @@ int main(void) {
     int port = server_start(args, log);
     es_openai_config cfg;
     config(&cfg, port, 4);
-    static volatile int stop_flag;
+    static volatile sig_atomic_t stop_flag;
     struct tick_state ts = {0, &stop_flag};
     cfg.stop = &stop_flag;
     cfg.tick_arg = &ts;

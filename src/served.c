@@ -1,0 +1,308 @@
+/*
+ * served.c: openai and exec models through the request cache (served.h).
+ */
+#include "served.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec_backend.h"
+#include "exitcode.h"
+#include "model.h"
+#include "prompt.h"
+
+/* One instance's request. */
+typedef struct {
+  cJSON *messages;  /* the rendered chat */
+  char *messages_json; /* exec: its text */
+  char key[ES_CACHE_KEY_SIZE];
+} request;
+
+/* The state shared with the backends' callbacks. */
+typedef struct {
+  const es_model_cfg *cfg;
+  const es_served_io *io;
+  const es_instances *test;
+  es_replies *out;
+  es_served_stats *st;
+  request *reqs;
+  size_t *pending; /* instance index of each sent request */
+  es_progress_state ps;
+  int oom;
+  int put_warned;
+} batch;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void logmsg(const batch *b, const char *msg) {
+  if (b->io->log) b->io->log(b->io->log_ctx, msg);
+}
+
+/* The endpoint part of the cache key: the base URL without trailing '/',
+ * or the command line as a JSON array (unambiguous, unlike a joined line). */
+static char *endpoint_of(const es_model_cfg *cfg) {
+  if (cfg->type == ES_MODEL_OPENAI) {
+    size_t n = strlen(cfg->base_url);
+    while (n > 0 && cfg->base_url[n - 1] == '/') n--;
+    return strndup(cfg->base_url, n);
+  }
+  cJSON *a = cJSON_CreateStringArray((const char *const *)cfg->command, (int)cfg->ncommand);
+  char *s = a ? cJSON_PrintUnformatted(a) : NULL;
+  cJSON_Delete(a);
+  return s;
+}
+
+/* Renders instance i's messages and computes its key. 0, or -1 with err. */
+static int prepare(batch *b, const es_suite *s, const char *endpoint, size_t i, es_error *err) {
+  request *r = &b->reqs[i];
+  const es_model_cfg *cfg = b->cfg;
+  if (!(r->messages = es_prompt_render(s, &b->test->items[i])))
+    return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  if (cfg->type == ES_MODEL_EXEC && !(r->messages_json = cJSON_PrintUnformatted(r->messages)))
+    return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  size_t nm = (size_t)cJSON_GetArraySize(r->messages);
+  es_cache_msg *msgs = malloc((nm ? nm : 1) * sizeof *msgs);
+  if (!msgs) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  size_t k = 0;
+  const cJSON *m;
+  cJSON_ArrayForEach(m, r->messages) {
+    msgs[k].role = cJSON_GetObjectItemCaseSensitive(m, "role")->valuestring;
+    msgs[k].content = cJSON_GetObjectItemCaseSensitive(m, "content")->valuestring;
+    k++;
+  }
+  es_cache_request q = {es_model_type_name(cfg->type), endpoint,
+                        cfg->type == ES_MODEL_OPENAI ? cfg->model : cfg->name,
+                        cfg->params_json, msgs, nm, 0};
+  int rc = es_cache_key(&q, r->key, err);
+  free(msgs);
+  return rc;
+}
+
+/* A reply for instance i arrived: the cache first, then the run. */
+static void take_reply(batch *b, size_t i, const char *reply) {
+  es_error err = {0};
+  if (b->io->cache && es_cache_put(b->io->cache, b->reqs[i].key, reply, NULL, &err) < 0) {
+    b->st->cache_put_failed++;
+    if (!b->put_warned) {
+      char msg[ES_ERROR_MSG_MAX + 128];
+      snprintf(msg, sizeof msg,
+               "warning: cannot store a reply in the request cache (%s); the run goes on, "
+               "but a rerun will send such requests again", err.msg);
+      logmsg(b, msg);
+      b->put_warned = 1;
+    }
+  }
+  if (!(b->out->text[i] = strdup(reply))) b->oom = 1;
+  b->st->ok++;
+}
+
+static void take_failure(batch *b, size_t i, const char *why) {
+  if (!(b->out->error[i] = strdup(why ? why : "failed"))) b->oom = 1;
+  b->out->failed++;
+  b->st->failed++;
+  if (why && !strcmp(why, "cancelled")) b->st->cancelled++;
+  b->ps.failed++;
+}
+
+/* ---- openai --------------------------------------------------------------------- */
+
+static void openai_tick(void *arg, const struct es_openai_stats *os) {
+  batch *b = arg;
+  b->ps.retries = os->retries;
+  b->ps.concurrency = os->concurrency;
+  es_progress_update(b->io->progress, &b->ps);
+}
+
+static int openai_done(void *arg, size_t index, const es_openai_result *r, const es_openai_stats *os) {
+  batch *b = arg;
+  size_t i = b->pending[index];
+  if (r->ok) {
+    take_reply(b, i, r->reply);
+    if (r->prompt_tokens >= 0) b->st->prompt_tokens += r->prompt_tokens;
+    if (r->completion_tokens >= 0) b->st->completion_tokens += r->completion_tokens;
+  } else {
+    take_failure(b, i, r->reason);
+  }
+  b->ps.done++;
+  openai_tick(b, os);
+  return b->oom;
+}
+
+static int run_openai(batch *b, size_t n, es_error *err) {
+  const es_model_cfg *cfg = b->cfg;
+  es_openai_config oc;
+  es_openai_config_init(&oc);
+  oc.base_url = cfg->base_url;
+  oc.model = cfg->model;
+  oc.api_key_env = cfg->api_key_env;
+  oc.headers = (const char *const *)cfg->headers;
+  oc.nheaders = cfg->nheaders;
+  oc.timeout = cfg->timeout;
+  oc.connect_timeout = cfg->connect_timeout;
+  oc.retry_total = cfg->retry_total;
+  oc.max_concurrency = cfg->concurrency;
+  oc.max_retries = cfg->retries;
+  oc.rpm = cfg->rpm;
+  oc.tpm = cfg->tpm;
+  oc.stop = b->io->stop;
+  oc.tick = openai_tick;
+  oc.tick_arg = b;
+  es_openai *c = es_openai_new(&oc, err);
+  if (!c) return es_error_prefix(err, "model '%s'", cfg->name), -1;
+  es_openai_request *q = calloc(n ? n : 1, sizeof *q);
+  es_openai_result *res = calloc(n ? n : 1, sizeof *res);
+  int rc = -1;
+  if (!q || !res) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    goto out;
+  }
+  for (size_t k = 0; k < n; k++) {
+    q[k].messages = b->reqs[b->pending[k]].messages;
+    q[k].params_json = cfg->params_json;
+  }
+  b->ps.concurrency = cfg->concurrency;
+  if (es_openai_run(c, q, n, res, openai_done, b, err) != 0) goto out;
+  const es_openai_stats *os = es_openai_last_stats(c);
+  b->st->attempts = os->attempts;
+  b->st->retries = os->retries;
+  memcpy(b->st->retries_by, os->retries_by, sizeof b->st->retries_by);
+  b->st->rate_waits = os->rate_waits;
+  b->st->concurrency = os->concurrency;
+  b->ps.concurrency = os->concurrency;
+  for (size_t k = 0; k < n; k++) es_openai_result_release(&res[k]);
+  rc = 0;
+out:
+  free(q);
+  free(res);
+  es_openai_free(c);
+  return rc;
+}
+
+/* ---- exec ----------------------------------------------------------------------- */
+
+static void exec_done(void *arg, size_t index, const es_exec_result *r, size_t done, size_t total) {
+  batch *b = arg;
+  size_t i = b->pending[index];
+  (void)done, (void)total;
+  if (r->reply) take_reply(b, i, r->reply);
+  else take_failure(b, i, r->error);
+  if (r->attempts > 1) b->ps.retries++;
+  b->ps.done++;
+  es_progress_update(b->io->progress, &b->ps);
+}
+
+static int run_exec(batch *b, size_t n, es_error *err) {
+  const es_model_cfg *cfg = b->cfg;
+  es_exec_config xc = {(const char *const *)cfg->command, cfg->workers, cfg->timeout,
+                       cfg->max_restarts, 0, cfg->start_timeout, b->io->stop};
+  es_exec *x = es_exec_new(&xc, err);
+  if (!x) return es_error_prefix(err, "model '%s'", cfg->name), -1;
+  es_exec_request *q = calloc(n ? n : 1, sizeof *q);
+  es_exec_result *res = calloc(n ? n : 1, sizeof *res);
+  int rc = -1;
+  if (!q || !res) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    goto out;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t i = b->pending[k];
+    q[k].id = b->test->items[i].id;
+    q[k].messages = b->reqs[i].messages_json;
+    q[k].params = cfg->params_json;
+  }
+  b->ps.concurrency = cfg->workers;
+  if (es_exec_run(x, q, n, res, exec_done, b, err) != 0) goto out;
+  es_exec_stats xs;
+  es_exec_get_stats(x, &xs);
+  for (size_t k = 0; k < n; k++) {
+    b->st->attempts += (size_t)res[k].attempts;
+    es_exec_result_release(&res[k]);
+  }
+  b->st->retries = xs.retries;
+  b->st->restarts = xs.restarts;
+  b->st->timeouts = xs.timeouts;
+  b->st->crashes = xs.crashes;
+  b->st->garbage = xs.garbage;
+  b->st->concurrency = cfg->workers;
+  rc = 0;
+out:
+  free(q);
+  free(res);
+  es_exec_free(x);
+  return rc;
+}
+
+/* ---- the batch ------------------------------------------------------------------ */
+
+int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instances *test,
+                    const es_served_io *io, es_replies *out, es_served_stats *st,
+                    es_error *err) {
+  size_t n = test->n;
+  batch b = {cfg, io, test, out, st, NULL, NULL, {0}, 0, 0};
+  char *endpoint = NULL;
+  int rc = -1;
+  memset(st, 0, sizeof *st);
+  memset(out, 0, sizeof *out);
+  double t0 = now_s();
+  out->n = n;
+  out->text = calloc(n ? n : 1, sizeof *out->text);
+  out->error = calloc(n ? n : 1, sizeof *out->error);
+  b.reqs = calloc(n ? n : 1, sizeof *b.reqs);
+  b.pending = malloc((n ? n : 1) * sizeof *b.pending);
+  endpoint = endpoint_of(cfg);
+  if (!out->text || !out->error || !b.reqs || !b.pending || !endpoint) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    goto out;
+  }
+  st->requests = n;
+  size_t npending = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (prepare(&b, s, endpoint, i, err) != 0) goto out;
+    char *hit = NULL;
+    int got = io->cache ? es_cache_get(io->cache, b.reqs[i].key, &hit, NULL, err) : 0;
+    if (got < 0) {
+      es_error_prefix(err, "model '%s': the request cache", cfg->name);
+      goto out;
+    }
+    if (got) {
+      out->text[i] = hit;
+      st->cached++;
+    } else {
+      b.pending[npending++] = i;
+    }
+  }
+  b.ps.total = n;
+  b.ps.cached = b.ps.done = st->cached;
+  st->sent = npending;
+  es_progress_begin(io->progress, cfg->name);
+  if (npending > 0) {
+    es_progress_update(io->progress, &b.ps);
+    int r = cfg->type == ES_MODEL_OPENAI ? run_openai(&b, npending, err) : run_exec(&b, npending, err);
+    if (r != 0) goto out;
+    if (b.oom) {
+      es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+      goto out;
+    }
+  }
+  b.ps.retries = st->retries;
+  es_progress_end(io->progress, &b.ps);
+  rc = 0;
+out:
+  st->seconds = now_s() - t0;
+  for (size_t i = 0; b.reqs && i < n; i++) {
+    cJSON_Delete(b.reqs[i].messages);
+    free(b.reqs[i].messages_json);
+  }
+  free(b.reqs);
+  free(b.pending);
+  free(endpoint);
+  if (rc != 0) es_replies_release(out);
+  return rc;
+}
