@@ -167,6 +167,24 @@ out:
   return rc;
 }
 
+int es_run_cache_path(const char *given, char **out, es_error *err) {
+  const char *env = getenv("ESBENCH_CACHE");
+  *out = NULL;
+  if (given || (env && *env)) {
+    *out = strdup(given ? given : env);
+  } else {
+    char *dir = NULL;
+    if (es_fetch_cache_dir(&dir, err) != 0) {
+      es_error_prefix(err, "no place for the request cache (use --cache FILE)");
+      return -1;
+    }
+    size_t n = strlen(dir) + sizeof "/requests.sqlite";
+    if ((*out = malloc(n))) snprintf(*out, n, "%s/requests.sqlite", dir);
+    free(dir);
+  }
+  return *out ? 0 : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+}
+
 /* The request cache of a run whose suite has served models: opened (and
  * created) at the options' path, or NULL for --no-cache or when no model
  * needs it. */
@@ -177,22 +195,7 @@ static int open_cache(const es_run_options *opt, es_run *run, es_cache **out, es
   for (size_t m = 0; m < s->nmodels; m++)
     served |= s->models[m].type == ES_MODEL_OPENAI || s->models[m].type == ES_MODEL_EXEC;
   if (!served || opt->no_cache) return 0;
-  const char *env = getenv("ESBENCH_CACHE");
-  if (opt->cache_path) {
-    run->cache_path = strdup(opt->cache_path);
-  } else if (env && *env) {
-    run->cache_path = strdup(env);
-  } else {
-    char *dir = NULL;
-    if (es_fetch_cache_dir(&dir, err) != 0) {
-      es_error_prefix(err, "no place for the request cache (use --cache FILE or --no-cache)");
-      return -1;
-    }
-    size_t n = strlen(dir) + sizeof "/requests.sqlite";
-    if ((run->cache_path = malloc(n))) snprintf(run->cache_path, n, "%s/requests.sqlite", dir);
-    free(dir);
-  }
-  if (!run->cache_path) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  if (es_run_cache_path(opt->cache_path, &run->cache_path, err) != 0) return -1;
   if (es_cache_open(run->cache_path, out, err) != 0) {
     es_error_prefix(err, "the request cache (--cache FILE picks another, --no-cache runs without)");
     return -1;

@@ -85,4 +85,9 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err);
 int es_run_write(es_run *run, const es_run_options *opt, es_error *err);
 void es_run_free(es_run *run);
 
+/* The request cache's path (malloc'ed into *out): given (--cache) when not
+ * NULL, else $ESBENCH_CACHE when set, else <cache folder>/requests.sqlite
+ * (fetch.h). 0, or -1 with err. */
+int es_run_cache_path(const char *given, char **out, es_error *err);
+
 #endif

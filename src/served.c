@@ -4,6 +4,7 @@
 #include "served.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@ typedef struct {
   cJSON *messages;  /* the rendered chat */
   char *messages_json; /* exec: its text */
   char key[ES_CACHE_KEY_SIZE];
+  size_t same_as;   /* the instance whose request is identical and sent in its
+                       place, or SIZE_MAX */
+  size_t copies;    /* instances answered by this one's request (1 + duplicates) */
 } request;
 
 /* The state shared with the backends' callbacks. */
@@ -101,14 +105,15 @@ static void take_reply(batch *b, size_t i, const char *reply) {
   }
   if (!(b->out->text[i] = strdup(reply))) b->oom = 1;
   b->st->ok++;
+  b->ps.done += b->reqs[i].copies;
 }
 
 static void take_failure(batch *b, size_t i, const char *why) {
   if (!(b->out->error[i] = strdup(why ? why : "failed"))) b->oom = 1;
-  b->out->failed++;
   b->st->failed++;
   if (why && !strcmp(why, "cancelled")) b->st->cancelled++;
-  b->ps.failed++;
+  b->ps.failed += b->reqs[i].copies;
+  b->ps.done += b->reqs[i].copies;
 }
 
 /* ---- openai --------------------------------------------------------------------- */
@@ -130,7 +135,6 @@ static int openai_done(void *arg, size_t index, const es_openai_result *r, const
   } else {
     take_failure(b, i, r->reason);
   }
-  b->ps.done++;
   openai_tick(b, os);
   return b->oom;
 }
@@ -194,7 +198,6 @@ static void exec_done(void *arg, size_t index, const es_exec_result *r, size_t d
   if (r->reply) take_reply(b, i, r->reply);
   else take_failure(b, i, r->error);
   if (r->attempts > 1) b->ps.retries++;
-  b->ps.done++;
   es_progress_update(b->io->progress, &b->ps);
 }
 
@@ -241,6 +244,39 @@ out:
 
 /* ---- the batch ------------------------------------------------------------------ */
 
+static const request *sort_reqs; /* qsort has no context argument */
+static int by_key(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  int c = strcmp(sort_reqs[x].key, sort_reqs[y].key);
+  return c ? c : (x > y) - (x < y);
+}
+
+/* Identical requests (the same key: two instances whose context renders
+ * the same) are sent once: the first instance's request answers the
+ * others. Compacts pending[0..*np) to one instance per key, in instance
+ * order. */
+static void share_identical(batch *b, size_t *np) {
+  size_t n = *np, *sorted = malloc((n ? n : 1) * sizeof *sorted);
+  if (!sorted) { /* no sharing: each is sent (correct, only slower) */
+    return;
+  }
+  memcpy(sorted, b->pending, n * sizeof *sorted);
+  sort_reqs = b->reqs;
+  qsort(sorted, n, sizeof *sorted, by_key);
+  for (size_t k = 1; k < n; k++) {
+    request *prev = &b->reqs[sorted[k - 1]], *cur = &b->reqs[sorted[k]];
+    if (strcmp(prev->key, cur->key) != 0) continue;
+    size_t first = prev->same_as != SIZE_MAX ? prev->same_as : sorted[k - 1];
+    cur->same_as = first;
+    b->reqs[first].copies++;
+  }
+  free(sorted);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (b->reqs[b->pending[k]].same_as == SIZE_MAX) b->pending[m++] = b->pending[k];
+  *np = m;
+}
+
 int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instances *test,
                     const es_served_io *io, es_replies *out, es_served_stats *st,
                     es_error *err) {
@@ -271,6 +307,8 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
       es_error_prefix(err, "model '%s': the request cache", cfg->name);
       goto out;
     }
+    b.reqs[i].same_as = SIZE_MAX;
+    b.reqs[i].copies = 1;
     if (got) {
       out->text[i] = hit;
       st->cached++;
@@ -278,6 +316,7 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
       b.pending[npending++] = i;
     }
   }
+  share_identical(&b, &npending);
   b.ps.total = n;
   b.ps.cached = b.ps.done = st->cached;
   st->sent = npending;
@@ -286,6 +325,14 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
     es_progress_update(io->progress, &b.ps);
     int r = cfg->type == ES_MODEL_OPENAI ? run_openai(&b, npending, err) : run_exec(&b, npending, err);
     if (r != 0) goto out;
+    /* the instances that shared a request get its outcome */
+    for (size_t i = 0; i < n && !b.oom; i++) {
+      size_t f = b.reqs[i].same_as;
+      if (f == SIZE_MAX) continue;
+      if (out->text[f] && !(out->text[i] = strdup(out->text[f]))) b.oom = 1;
+      if (out->error[f] && !(out->error[i] = strdup(out->error[f]))) b.oom = 1;
+    }
+    for (size_t i = 0; i < n; i++) out->failed += !out->text[i];
     if (b.oom) {
       es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
       goto out;

@@ -11,7 +11,9 @@
  * not sent; the others go to the backend in one batch, and each reply is
  * put in the cache the moment it arrives (committed before the next one is
  * handled), so a run killed at any point loses at most the replies in
- * flight. Failures are never cached.
+ * flight. Failures are never cached. Identical requests of one batch (two
+ * instances whose contexts render the same) are sent once and answer all
+ * of them.
  *
  * A reply that arrives while the cache cannot be written (disk full, the
  * lock held beyond its bound) is still used by this run; the failure is
@@ -46,7 +48,7 @@ typedef struct {
 typedef struct {
   size_t requests;      /* instances */
   size_t cached;        /* answered from the cache */
-  size_t sent;          /* sent to the backend */
+  size_t sent;          /* sent to the backend (identical requests once) */
   size_t ok, failed;    /* of the sent ones */
   size_t cancelled;     /* of the failed ones: stopped by Ctrl-C */
   size_t cache_put_failed;

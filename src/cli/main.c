@@ -19,6 +19,7 @@ static const struct {
     {"run", cmd_run, "run a suite's models on its dataset and score them"},
     {"score", cmd_score, "score plain-text hypothesis files against references"},
     {"fetch", cmd_fetch, "download a dataset (extes, esconv) into the cache"},
+    {"cache", cmd_cache, "statistics and pruning of the request cache"},
 };
 
 int cli_report(const es_error *err) {
