@@ -87,6 +87,14 @@ request always succeeds on its second attempt, and the same test run against
 a fresh server sees the same faults on the same requests. The rates must sum
 to at most 1. Faults apply to /v1/chat/completions only, after the key check.
 
+Stalls, for kill tests: with --stall-after N1,N2,... the server gives N1
+normal replies, then holds every further request that would get one (logged
+as outcome "stalled" when released, and closed without a reply) until it gets
+SIGUSR1; then it goes on up to N2 replies in all, and so on. A test waits
+until the client has all N1 replies, kills it, sends SIGUSR1 and reruns: no
+reply was in flight at the kill, so a correct client never asks again for
+one it was given. Faults are decided before the stall.
+
 Latency: --latency-ms N sleeps N ms before every chat reply (fault replies
 too, except hangs), plus a deterministic jitter in 0..--latency-jitter-ms
 from the hash of (key, attempt).
@@ -409,6 +417,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens},
         }
+        if st.stall_wait():
+            done("stalled")  # released: closed without a reply, as if the client died
+            self.close_connection = True
+            return
         done("ok", choices[0]["message"]["content"])
         self.send_json(200, obj)
         return
@@ -514,6 +526,28 @@ class State:
                       args.rate_hang]
         self.key = None
         self.log_file = None  # opened by main, appended to under log_lock
+        self.ok = 0            # normal replies given
+        self.stall = 0         # index into args.stall_after
+        self.phase = threading.Condition(self.lock)
+
+    def stall_wait(self):
+        """Before a normal reply: True when the server is stalled (the
+        --stall-after count of replies is reached), after waiting for SIGUSR1
+        (or the end); False when the reply may go (it is counted)."""
+        with self.lock:
+            points = self.args.stall_after
+            if self.stall < len(points) and self.ok >= points[self.stall]:
+                mine = self.stall
+                while self.stall == mine and not self.abort.is_set():
+                    self.phase.wait(0.2)
+                return True
+            self.ok += 1
+            return False
+
+    def next_phase(self):
+        with self.lock:
+            self.stall += 1
+            self.phase.notify_all()
 
 
 def parse_args(argv):
@@ -537,6 +571,7 @@ def parse_args(argv):
     ap.add_argument("--retry-after", type=int, default=1)
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--fault-attempts", type=int, default=1)
+    ap.add_argument("--stall-after", default="")
     ap.add_argument("--require-key", metavar="ENVVAR")
     ap.add_argument("--log")
     ap.add_argument("--judge", choices=("rubric", "pairwise"))
@@ -566,6 +601,10 @@ def parse_args(argv):
         ap.error("judge rates (echo, out-of-range, missing) must sum to at most 1")
     if args.fault_attempts < 0 or args.judge_scale < 1 or args.judge_noise < 0:
         ap.error("--fault-attempts, --judge-noise must be >= 0; --judge-scale >= 1")
+    try:
+        args.stall_after = [int(x) for x in args.stall_after.split(",") if x]
+    except ValueError:
+        ap.error("--stall-after takes counts: N1,N2,...")
     if args.retry_after < 0 or args.max_seconds <= 0:
         ap.error("--retry-after must be >= 0 and --max-seconds > 0")
     return args
@@ -586,6 +625,7 @@ def main(argv=None):
     httpd.state = state
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: state.stop.set())
+    signal.signal(signal.SIGUSR1, lambda *_: threading.Thread(target=state.next_phase).start())
     serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                daemon=True)
     serving.start()
