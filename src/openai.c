@@ -31,6 +31,8 @@ struct es_openai {
   char *url, *model, *key_env;
   char *key;                   /* NULL when the variable is unset or empty */
   struct curl_slist *headers;  /* holds "Authorization: Bearer <key>" */
+  size_t nfixed;               /* headers before the suite's own (whose values
+                                  are masked like the key) */
   es_openai_stats stats;
 };
 
@@ -151,6 +153,7 @@ es_openai *es_openai_new(const es_openai_config *cfg, es_error *err) {
     free(line);
     if (bad) goto oom;
   }
+  for (struct curl_slist *h = c->headers; h; h = h->next) c->nfixed++;
   for (size_t i = 0; i < cfg->nheaders; i++)
     if (add_header(c, cfg->headers[i])) goto oom;
   return c;
@@ -193,6 +196,7 @@ typedef struct {
   int status;    /* HTTP status of the last attempt */
   int ended;
   double est;    /* estimated tokens of one attempt (the tpm charge) */
+  int held;      /* this attempt's start was held back by rpm/tpm (counted) */
 } req_state;
 
 typedef struct {
@@ -237,15 +241,31 @@ static double backoff(const es_openai_config *cfg, size_t i, int retry) {
   return cap * (double)(r >> 11) * 0x1.0p-53;
 }
 
-/* Replaces every occurrence of the key in s by asterisks, in place: "***",
- * or as many as the key has bytes when it is shorter (the text never
- * grows), scanning on past each mask (a key made of '*' cannot loop). */
-static void mask_key(const es_openai *c, char *s) {
-  if (!c->key || !*c->key || !s) return;
-  size_t kl = strlen(c->key), keep = kl < 3 ? kl : 3;
-  for (char *p = s; (p = strstr(p, c->key)); p += keep) {
+/* Replaces every occurrence of secret in s by asterisks, in place: "***",
+ * or as many as the secret has bytes when it is shorter (the text never
+ * grows), scanning on past each mask (a secret made of '*' cannot loop). */
+static void mask_one(const char *secret, size_t kl, char *s) {
+  size_t keep = kl < 3 ? kl : 3;
+  for (char *p = s; (p = strstr(p, secret)); p += keep) {
     memset(p, '*', keep);
     memmove(p + keep, p + kl, strlen(p + kl) + 1);
+  }
+}
+
+/* Masks the key and the values of the suite's extra headers (those of 6
+ * bytes or more: shorter ones are not secrets, and masking them would
+ * garble messages) wherever they appear in s. */
+static void mask_key(const es_openai *c, char *s) {
+  if (!s) return;
+  if (c->key && *c->key) mask_one(c->key, strlen(c->key), s);
+  size_t k = 0;
+  for (const struct curl_slist *h = c->headers; h; h = h->next, k++) {
+    if (k < c->nfixed) continue;
+    const char *v = strchr(h->data, ':');
+    if (!v) continue;
+    v += 1 + strspn(v + 1, " \t");
+    size_t n = strlen(v);
+    if (n >= 6) mask_one(v, n, s);
   }
 }
 
@@ -277,7 +297,7 @@ static void end_request(run *r, size_t i, char *reply, const char *reason) {
     stats->failed++;
   }
   stats->done++;
-  if (r->progress && !r->cancel) {
+  if (r->progress) { /* every ending, also while cancelling */
     update_stats(r);
     if (r->progress(r->arg, i, res, stats)) r->cancel = 1;
   }
@@ -467,9 +487,11 @@ static double rate_take(run *r, size_t i, double now) {
     if (w > wait) wait = w;
   }
   if (wait > 0) {
-    r->c->stats.rate_waits++;
+    if (!r->st[i].held) r->c->stats.rate_waits++;
+    r->st[i].held = 1;
     return wait < 1e-3 ? 1e-3 : wait;
   }
+  r->st[i].held = 0;
   if (cfg->rpm > 0) r->rpm_tokens -= 1;
   if (cfg->tpm > 0) r->tpm_tokens -= r->st[i].est;
   return 0;
@@ -668,7 +690,10 @@ static void finished(run *r, slot *s, CURLcode rc, double now) {
         break;
     }
   }
-  if (!settled) rate_settle(r, i, 0); /* refunded: the server did no work for it */
+  /* refunded when the server did no work for the attempt (a 429, no
+   * connection); a timeout, a drop or a 5xx may have cost it the tokens */
+  if (!settled && ((rc == CURLE_OK && status == 429) || rc == CURLE_COULDNT_CONNECT))
+    rate_settle(r, i, 0);
   s->next_free = r->free_slots;
   r->free_slots = s;
 }

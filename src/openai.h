@@ -26,7 +26,8 @@
  *   api_key_env when the client is made and lives only in the request
  *   headers handed to libcurl (wiped when the client is freed). It is never
  *   copied into results, reasons, stats or errors; reasons quoting a server
- *   message have any occurrence of the key masked.
+ *   message have any occurrence of the key masked, and of the value of an
+ *   extra header (6 bytes or more: such values may be credentials too).
  *
  * - Rate limits. With rpm, an attempt (first or retry) starts only when a
  *   token bucket refilled at rpm/60 per second, holding at most
@@ -139,7 +140,8 @@ typedef struct es_openai_stats {
 
 /* Called after each request ends (index into requests[]; its final result).
  * Return 0 to go on; non-zero stops the run: requests not yet ended fail
- * with the reason "cancelled". */
+ * with the reason "cancelled", each reported through the callback too (its
+ * return value is then ignored). */
 typedef int (*es_openai_progress_fn)(void *arg, size_t index, const es_openai_result *r,
                                      const es_openai_stats *st);
 

@@ -305,7 +305,8 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     es_model_free(model);
     if (rc != 0) goto fail;
     if (opt->stop && *opt->stop) {
-      size_t have = mr->has_served ? mr->served.cached + mr->served.ok : 0;
+      size_t have = 0;
+      for (size_t i = 0; i < run->test.n; i++) have += mr->replies.text[i] != NULL;
       es_error_set(err, ES_EXIT_INTERRUPTED,
                    "interrupted: model '%s' has %zu of %zu replies%s; nothing was written. Run "
                    "the same command again to resume: only the requests without a reply are "
@@ -316,6 +317,13 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     }
     run->failed += mr->replies.failed;
     if (score_model(opt, run, mr, err) != 0) goto fail;
+    if (opt->stop && *opt->stop) {
+      es_error_set(err, ES_EXIT_INTERRUPTED,
+                   "interrupted while scoring model '%s'; nothing was written. Run the same "
+                   "command again to resume: replies in the request cache are not asked again",
+                   mr->cfg->name);
+      goto fail;
+    }
     logf_(opt, "model %s: %zu replies, %zu failed", mr->cfg->name, run->test.n - mr->replies.failed,
           mr->replies.failed);
   }

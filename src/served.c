@@ -10,10 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <strings.h>
+#include <unistd.h>
+
 #include "exec_backend.h"
 #include "exitcode.h"
 #include "model.h"
 #include "prompt.h"
+#include "strbuf.h"
 
 /* One instance's request. */
 typedef struct {
@@ -49,18 +53,63 @@ static void logmsg(const batch *b, const char *msg) {
   if (b->io->log) b->io->log(b->io->log_ctx, msg);
 }
 
-/* The endpoint part of the cache key: the base URL without trailing '/',
- * or the command line as a JSON array (unambiguous, unlike a joined line). */
+/* A header that carries a credential: its value stays out of the cache key
+ * (a rotated key must not empty the cache, and keys are not to be hashed
+ * into files); the name alone goes in. */
+static int credential_header(const char *line) {
+  static const char *const words[] = {"auth", "key", "token", "secret", "password", "cookie"};
+  size_t n = strcspn(line, ":");
+  for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+    for (size_t i = 0; i + strlen(words[w]) <= n; i++)
+      if (!strncasecmp(line + i, words[w], strlen(words[w]))) return 1;
+  return 0;
+}
+
+static int cmp_line(const void *a, const void *b) {
+  return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The endpoint part of the cache key. openai: the base URL without
+ * trailing '/', then the extra headers sorted by name, one "\nName: value"
+ * each (a routing header such as X-Deployment picks what answers), with
+ * the value left out of credential headers. exec: the command as a JSON
+ * array and the working directory (relative paths in it are resolved
+ * there). */
 static char *endpoint_of(const es_model_cfg *cfg) {
+  es_strbuf b = {0};
   if (cfg->type == ES_MODEL_OPENAI) {
     size_t n = strlen(cfg->base_url);
     while (n > 0 && cfg->base_url[n - 1] == '/') n--;
-    return strndup(cfg->base_url, n);
+    es_strbuf_add(&b, cfg->base_url, n);
+    char **sorted = malloc((cfg->nheaders ? cfg->nheaders : 1) * sizeof *sorted);
+    if (!sorted) {
+      free(b.buf);
+      return NULL;
+    }
+    memcpy(sorted, cfg->headers, cfg->nheaders * sizeof *sorted);
+    qsort(sorted, cfg->nheaders, sizeof *sorted, cmp_line);
+    for (size_t h = 0; h < cfg->nheaders; h++) {
+      es_strbuf_puts(&b, "\n");
+      if (credential_header(sorted[h])) es_strbuf_add(&b, sorted[h], strcspn(sorted[h], ":") + 1);
+      else es_strbuf_puts(&b, sorted[h]);
+    }
+    free(sorted);
+  } else {
+    cJSON *a = cJSON_CreateStringArray((const char *const *)cfg->command, (int)cfg->ncommand);
+    char *cmd = a ? cJSON_PrintUnformatted(a) : NULL, *cwd = getcwd(NULL, 0);
+    cJSON_Delete(a);
+    if (cmd) es_strbuf_puts(&b, cmd);
+    es_strbuf_puts(&b, "\n");
+    if (cwd) es_strbuf_puts(&b, cwd);
+    if (!cmd || !cwd) b.oom = 1;
+    free(cmd);
+    free(cwd);
   }
-  cJSON *a = cJSON_CreateStringArray((const char *const *)cfg->command, (int)cfg->ncommand);
-  char *s = a ? cJSON_PrintUnformatted(a) : NULL;
-  cJSON_Delete(a);
-  return s;
+  if (b.oom || !b.buf) {
+    free(b.buf);
+    return NULL;
+  }
+  return b.buf;
 }
 
 /* Renders instance i's messages and computes its key. 0, or -1 with err. */
@@ -332,6 +381,8 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
       if (out->text[f] && !(out->text[i] = strdup(out->text[f]))) b.oom = 1;
       if (out->error[f] && !(out->error[i] = strdup(out->error[f]))) b.oom = 1;
     }
+    for (size_t i = 0; i < n && !b.oom; i++) /* every instance ends one way or the other */
+      if (!out->text[i] && !out->error[i] && !(out->error[i] = strdup("cancelled"))) b.oom = 1;
     for (size_t i = 0; i < n; i++) out->failed += !out->text[i];
     if (b.oom) {
       es_error_set(err, ES_EXIT_INTERNAL, "out of memory");

@@ -4,10 +4,13 @@
  *
  * Every instance becomes one request: the messages es_prompt_render makes
  * of it and the model's params. Its cache key (cache.h) covers the backend
- * type, the endpoint (an openai model's base_url without trailing '/'; an
- * exec model's command as a JSON array), the model (an openai model's
- * `model`; an exec model's suite name), the params, the messages and the
- * sample index (0). Requests found in the cache are answered from it and
+ * type, the endpoint (an openai model's base_url without trailing '/' and
+ * its extra headers, credential values left out; an exec model's command
+ * and working directory), the model (an openai model's `model`; an exec
+ * model's suite name), the params, the messages and the sample index (0).
+ * An exec worker gets the instance id too, to match answers to requests;
+ * its reply must depend on the messages and params alone, since a cached
+ * or shared reply may serve another instance with the same request. Requests found in the cache are answered from it and
  * not sent; the others go to the backend in one batch, and each reply is
  * put in the cache the moment it arrives (committed before the next one is
  * handled), so a run killed at any point loses at most the replies in

@@ -1068,15 +1068,58 @@ static int plain_number(const char *t, double *x) {
   return !*end && isfinite(*x);
 }
 
+/* A JSON number for the plain scalar t (value x) that keeps its digits:
+ * the source text, made valid JSON ("+1" -> "1", ".5" -> "0.5", "1." ->
+ * "1.0"), so that 9007199254740993 or 0.30000000000000004 reach the
+ * server as written (a double would round them, and cJSON would print
+ * large integers in exponent form). Text that still is not a JSON number
+ * (a leading zero: "007") goes through the double. */
+static cJSON *json_number(const char *t, double x) {
+  char buf[128];
+  const char *p = t[0] == '+' ? t + 1 : t;
+  size_t o = 0;
+  if (*p == '-') buf[o++] = *p++;
+  if (*p == '.') buf[o++] = '0';
+  for (; *p && o + 2 < sizeof buf; p++) {
+    buf[o++] = *p;
+    if (*p == '.' && !(p[1] >= '0' && p[1] <= '9')) buf[o++] = '0';
+  }
+  buf[o] = '\0';
+  /* JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+  const char *q = buf;
+  int ok = !*p; /* not cut short */
+  if (*q == '-') q++;
+  if (*q == '0') q++;
+  else if (*q >= '1' && *q <= '9') q += strspn(q, "0123456789");
+  else ok = 0;
+  if (*q == '.') {
+    size_t d = strspn(q + 1, "0123456789");
+    ok = ok && d > 0;
+    q += 1 + d;
+  }
+  if (*q == 'e' || *q == 'E') {
+    q++;
+    if (*q == '+' || *q == '-') q++;
+    size_t d = strspn(q, "0123456789");
+    ok = ok && d > 0;
+    q += d;
+  }
+  ok = ok && !*q;
+  return ok ? cJSON_CreateRaw(buf) : cJSON_CreateNumber(x);
+}
+
 /* The JSON value of a YAML node: mappings become objects (keys sorted, so
  * the text is canonical), lists arrays, plain scalars null, booleans or
  * numbers when they read so, everything else (quoted scalars included) a
  * string, after ${VAR} expansion. NULL with the error set. */
-static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth) {
+static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth, size_t *left) {
   if (depth > 32) {
     cfg_error(c, n, "params are nested too deeply (more than 32 levels)");
     return NULL;
   }
+  if (*left == 0) return NULL; /* the caller reports it (aliases can multiply a
+                                  small file into a huge tree) */
+  (*left)--;
   if (n->type == YAML_SCALAR_NODE) {
     const char *t = cfg_value(c, n);
     double x;
@@ -1086,7 +1129,7 @@ static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth) {
     else if (is_null(n)) j = cJSON_CreateNull();
     else if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE")) j = cJSON_CreateTrue();
     else if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE")) j = cJSON_CreateFalse();
-    else if (plain_number(t, &x)) j = cJSON_CreateNumber(x);
+    else if (plain_number(t, &x)) j = json_number(t, x);
     else j = cJSON_CreateString(t);
     if (!j) oom(c->err);
     return j;
@@ -1098,7 +1141,7 @@ static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth) {
       return NULL;
     }
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-      cJSON *e = yaml_to_json(c, cfg_node(c, *it), depth + 1);
+      cJSON *e = yaml_to_json(c, cfg_node(c, *it), depth + 1, left);
       if (!e || !cJSON_AddItemToArray(a, e)) {
         if (e) oom(c->err);
         cJSON_Delete(e);
@@ -1133,7 +1176,7 @@ static cJSON *yaml_to_json(cfg *c, yaml_node_t *n, int depth) {
     order[at] = p;
   }
   for (size_t i = 0; i < np; i++) {
-    cJSON *e = yaml_to_json(c, cfg_node(c, order[i]->value), depth + 1);
+    cJSON *e = yaml_to_json(c, cfg_node(c, order[i]->value), depth + 1, left);
     if (!e) goto fail;
     if (!cJSON_AddItemToObject(o, raw(cfg_node(c, order[i]->key)), e)) {
       cJSON_Delete(e);
@@ -1167,7 +1210,9 @@ static int read_params(sect *s, es_model_cfg *mc) {
                          "the model's name is 'model' of the model entry)",
                          raw(k));
     }
-    if (!(o = yaml_to_json(s->c, v, 0))) return -1;
+    size_t left = 10000;
+    if (!(o = yaml_to_json(s->c, v, 0, &left)))
+      return left ? -1 : cfg_error(s->c, v, "params are too large (more than 10000 values, aliases expanded)");
   } else if (!(o = cJSON_CreateObject())) {
     return oom(s->c->err);
   }
@@ -1204,6 +1249,8 @@ static int read_headers(sect *s, es_model_cfg *mc) {
     if (!t) return -1;
     if (strpbrk(t, "\r\n")) /* do not echo the value: it may be a secret */
       return cfg_error(s->c, k, "the value of header '%s' contains a line break", name);
+    if (!t[strspn(t, " \t")]) /* libcurl would drop the header without a word */
+      return cfg_error(s->c, k, "the value of header '%s' is empty", name);
     size_t len = nl + 2 + strlen(t) + 1;
     for (size_t j = 0; j < i; j++)
       if (!strncasecmp(mc->headers[j], name, nl) && mc->headers[j][nl] == ':')

@@ -145,6 +145,12 @@ int cmd_run(int argc, char **argv) {
   int rc = es_run_execute(&opt, &run, &err);
   es_progress_free(progress);
   if (rc != 0) return cli_report(&err);
+  if (stop_requested) { /* between the last model and the write: still nothing written */
+    es_run_free(run);
+    return cli_fail(ES_EXIT_INTERRUPTED,
+                    "interrupted before writing the run folder; run the same command again "
+                    "(replies in the request cache are not asked again)");
+  }
   if (es_run_write(run, &opt, &err) != 0) {
     es_run_free(run);
     return cli_report(&err);

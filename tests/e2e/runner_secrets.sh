@@ -56,7 +56,43 @@ check "the message names the variable" grep -q "ESB_TEST_KEY is not set" "$T/uns
 check "nothing was sent" test "$(wc -l <"$T/server.log")" -eq "$before"
 check "no run folder" test ! -e "$T/runs/unset"
 
-for secret in "$good_key" "$wrong_key" "$ESB_TEST_HDR"; do
+# cache keys: a routing header's value is part of the key (another
+# deployment is another model), a credential header's value is not (a
+# rotated token keeps the cache)
+export ESB_TEST_KEY=$good_key
+export ESB_TOKEN_1="tok-one-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export ESB_TOKEN_2="tok-two-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+routes() { # TOKEN_VAR
+  for d in v1 v2; do
+    cat <<YAML
+  - name: dep-$d
+    type: openai
+    base_url: http://127.0.0.1:$PORT/v1
+    model: test-model
+    api_key_env: ESB_TEST_KEY
+    headers: {X-Deployment: $d, X-Session-Token: "\${$1}"}
+    params: {temperature: 0}
+YAML
+  done
+}
+served_suite "$T/routes1.yaml" "$(routes ESB_TOKEN_1)" 20
+served_suite "$T/routes2.yaml" "$(routes ESB_TOKEN_2)" 20
+"$ESBENCH" run "$T/routes1.yaml" --offline --out-dir "$T/runs" --name routes1 --cache "$T/cache.sqlite" \
+  >/dev/null 2>"$T/routes1.err" || fail "routes run 1: $(cat "$T/routes1.err")"
+"$ESBENCH" run "$T/routes2.yaml" --offline --out-dir "$T/runs" --name routes2 --cache "$T/cache.sqlite" \
+  >/dev/null 2>"$T/routes2.err" || fail "routes run 2: $(cat "$T/routes2.err")"
+python3 - "$T" <<'PY' || fail "cache keys and headers"
+import json, sys
+T = sys.argv[1]
+e1 = json.load(open(T + "/runs/routes1/results.json"))["execution"]["models"]
+e2 = json.load(open(T + "/runs/routes2/results.json"))["execution"]["models"]
+# another deployment is not answered from the first one's replies
+assert e1["dep-v1"]["sent"] > 0 and e1["dep-v2"]["sent"] == e1["dep-v1"]["sent"], e1
+# a new session token: everything from the cache
+assert e2["dep-v1"]["sent"] == 0 and e2["dep-v2"]["sent"] == 0, e2
+PY
+
+for secret in "$good_key" "$wrong_key" "$ESB_TEST_HDR" "$ESB_TOKEN_1" "$ESB_TOKEN_2"; do
   hits=$(grep -rlaF --exclude=server.log --exclude=server.err -- "$secret" "$T" || true)
   check "secret ${secret:0:7}... in no file: ${hits:-none}" test -z "$hits"
 done
