@@ -86,7 +86,7 @@ static char *endpoint_of(const es_model_cfg *cfg) {
       free(b.buf);
       return NULL;
     }
-    memcpy(sorted, cfg->headers, cfg->nheaders * sizeof *sorted);
+    if (cfg->nheaders) memcpy(sorted, cfg->headers, cfg->nheaders * sizeof *sorted);
     qsort(sorted, cfg->nheaders, sizeof *sorted, cmp_line);
     for (size_t h = 0; h < cfg->nheaders; h++) {
       es_strbuf_puts(&b, "\n");
