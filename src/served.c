@@ -21,8 +21,8 @@
 
 /* One instance's request. */
 typedef struct {
-  cJSON *messages;  /* the rendered chat */
-  char *messages_json; /* exec: its text */
+  const es_served_request *q; /* the caller's request */
+  char *messages_json; /* exec: the chat as JSON text */
   char key[ES_CACHE_KEY_SIZE];
   size_t same_as;   /* the instance whose request is identical and sent in its
                        place, or SIZE_MAX */
@@ -33,8 +33,7 @@ typedef struct {
 typedef struct {
   const es_model_cfg *cfg;
   const es_served_io *io;
-  const es_instances *test;
-  es_replies *out;
+  char **text, **error; /* the caller's outcome arrays */
   es_served_stats *st;
   request *reqs;
   size_t *pending; /* instance index of each sent request */
@@ -47,6 +46,10 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static const char *params_of(const batch *b, size_t i) {
+  return b->reqs[i].q->params_json ? b->reqs[i].q->params_json : b->cfg->params_json;
 }
 
 static void logmsg(const batch *b, const char *msg) {
@@ -112,27 +115,32 @@ static char *endpoint_of(const es_model_cfg *cfg) {
   return b.buf;
 }
 
-/* Renders instance i's messages and computes its key. 0, or -1 with err. */
-static int prepare(batch *b, const es_suite *s, const char *endpoint, size_t i, es_error *err) {
+/* Computes request i's key (and, for exec, its text). 0, or -1 with err. */
+static int prepare(batch *b, const char *endpoint, size_t i, es_error *err) {
   request *r = &b->reqs[i];
   const es_model_cfg *cfg = b->cfg;
-  if (!(r->messages = es_prompt_render(s, &b->test->items[i])))
+  const cJSON *chat = r->q->messages;
+  if (cfg->type == ES_MODEL_EXEC && !(r->messages_json = cJSON_PrintUnformatted(chat)))
     return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-  if (cfg->type == ES_MODEL_EXEC && !(r->messages_json = cJSON_PrintUnformatted(r->messages)))
-    return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-  size_t nm = (size_t)cJSON_GetArraySize(r->messages);
+  size_t nm = (size_t)cJSON_GetArraySize(chat);
   es_cache_msg *msgs = malloc((nm ? nm : 1) * sizeof *msgs);
   if (!msgs) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
   size_t k = 0;
   const cJSON *m;
-  cJSON_ArrayForEach(m, r->messages) {
-    msgs[k].role = cJSON_GetObjectItemCaseSensitive(m, "role")->valuestring;
-    msgs[k].content = cJSON_GetObjectItemCaseSensitive(m, "content")->valuestring;
+  cJSON_ArrayForEach(m, chat) {
+    const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+    if (!cJSON_IsString(role) || !cJSON_IsString(content)) {
+      free(msgs);
+      return es_error_set(err, ES_EXIT_INTERNAL, "a chat message without role or content (a bug)");
+    }
+    msgs[k].role = role->valuestring;
+    msgs[k].content = content->valuestring;
     k++;
   }
   es_cache_request q = {es_model_type_name(cfg->type), endpoint,
                         cfg->type == ES_MODEL_OPENAI ? cfg->model : cfg->name,
-                        cfg->params_json, msgs, nm, 0};
+                        params_of(b, i), msgs, nm, r->q->sample};
   int rc = es_cache_key(&q, r->key, err);
   free(msgs);
   return rc;
@@ -152,13 +160,13 @@ static void take_reply(batch *b, size_t i, const char *reply) {
       b->put_warned = 1;
     }
   }
-  if (!(b->out->text[i] = strdup(reply))) b->oom = 1;
+  if (!(b->text[i] = strdup(reply))) b->oom = 1;
   b->st->ok++;
   b->ps.done += b->reqs[i].copies;
 }
 
 static void take_failure(batch *b, size_t i, const char *why) {
-  if (!(b->out->error[i] = strdup(why ? why : "failed"))) b->oom = 1;
+  if (!(b->error[i] = strdup(why ? why : "failed"))) b->oom = 1;
   b->st->failed++;
   if (why && !strcmp(why, "cancelled")) b->st->cancelled++;
   b->ps.failed += b->reqs[i].copies;
@@ -217,8 +225,8 @@ static int run_openai(batch *b, size_t n, es_error *err) {
     goto out;
   }
   for (size_t k = 0; k < n; k++) {
-    q[k].messages = b->reqs[b->pending[k]].messages;
-    q[k].params_json = cfg->params_json;
+    q[k].messages = b->reqs[b->pending[k]].q->messages;
+    q[k].params_json = params_of(b, b->pending[k]);
   }
   b->ps.concurrency = cfg->concurrency;
   if (es_openai_run(c, q, n, res, openai_done, b, err) != 0) goto out;
@@ -265,9 +273,9 @@ static int run_exec(batch *b, size_t n, es_error *err) {
   }
   for (size_t k = 0; k < n; k++) {
     size_t i = b->pending[k];
-    q[k].id = b->test->items[i].id;
+    q[k].id = b->reqs[i].q->id;
     q[k].messages = b->reqs[i].messages_json;
-    q[k].params = cfg->params_json;
+    q[k].params = params_of(b, i);
   }
   b->ps.concurrency = cfg->workers;
   if (es_exec_run(x, q, n, res, exec_done, b, err) != 0) goto out;
@@ -326,40 +334,38 @@ static void share_identical(batch *b, size_t *np) {
   *np = m;
 }
 
-int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instances *test,
-                    const es_served_io *io, es_replies *out, es_served_stats *st,
-                    es_error *err) {
-  size_t n = test->n;
-  batch b = {cfg, io, test, out, st, NULL, NULL, {0}, 0, 0};
+int es_served_batch(const es_model_cfg *cfg, const char *label, const es_served_request *reqs,
+                    size_t n, const es_served_io *io, char **text, char **error,
+                    es_served_stats *st, es_error *err) {
+  batch b = {cfg, io, text, error, st, NULL, NULL, {0}, 0, 0};
   char *endpoint = NULL;
   int rc = -1;
   memset(st, 0, sizeof *st);
-  memset(out, 0, sizeof *out);
+  memset(text, 0, n * sizeof *text);
+  memset(error, 0, n * sizeof *error);
   double t0 = now_s();
-  out->n = n;
-  out->text = calloc(n ? n : 1, sizeof *out->text);
-  out->error = calloc(n ? n : 1, sizeof *out->error);
   b.reqs = calloc(n ? n : 1, sizeof *b.reqs);
   b.pending = malloc((n ? n : 1) * sizeof *b.pending);
   endpoint = endpoint_of(cfg);
-  if (!out->text || !out->error || !b.reqs || !b.pending || !endpoint) {
+  if (!b.reqs || !b.pending || !endpoint) {
     es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
     goto out;
   }
   st->requests = n;
   size_t npending = 0;
   for (size_t i = 0; i < n; i++) {
-    if (prepare(&b, s, endpoint, i, err) != 0) goto out;
+    b.reqs[i].q = &reqs[i];
+    if (prepare(&b, endpoint, i, err) != 0) goto out;
     char *hit = NULL;
     int got = io->cache ? es_cache_get(io->cache, b.reqs[i].key, &hit, NULL, err) : 0;
     if (got < 0) {
-      es_error_prefix(err, "model '%s': the request cache", cfg->name);
+      es_error_prefix(err, "%s: the request cache", label);
       goto out;
     }
     b.reqs[i].same_as = SIZE_MAX;
     b.reqs[i].copies = 1;
     if (got) {
-      out->text[i] = hit;
+      text[i] = hit;
       st->cached++;
     } else {
       b.pending[npending++] = i;
@@ -369,21 +375,20 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
   b.ps.total = n;
   b.ps.cached = b.ps.done = st->cached;
   st->sent = npending;
-  es_progress_begin(io->progress, cfg->name);
+  es_progress_begin(io->progress, label);
   if (npending > 0) {
     es_progress_update(io->progress, &b.ps);
     int r = cfg->type == ES_MODEL_OPENAI ? run_openai(&b, npending, err) : run_exec(&b, npending, err);
     if (r != 0) goto out;
-    /* the instances that shared a request get its outcome */
+    /* the requests that shared another's get its outcome */
     for (size_t i = 0; i < n && !b.oom; i++) {
       size_t f = b.reqs[i].same_as;
       if (f == SIZE_MAX) continue;
-      if (out->text[f] && !(out->text[i] = strdup(out->text[f]))) b.oom = 1;
-      if (out->error[f] && !(out->error[i] = strdup(out->error[f]))) b.oom = 1;
+      if (text[f] && !(text[i] = strdup(text[f]))) b.oom = 1;
+      if (error[f] && !(error[i] = strdup(error[f]))) b.oom = 1;
     }
-    for (size_t i = 0; i < n && !b.oom; i++) /* every instance ends one way or the other */
-      if (!out->text[i] && !out->error[i] && !(out->error[i] = strdup("cancelled"))) b.oom = 1;
-    for (size_t i = 0; i < n; i++) out->failed += !out->text[i];
+    for (size_t i = 0; i < n && !b.oom; i++) /* every request ends one way or the other */
+      if (!text[i] && !error[i] && !(error[i] = strdup("cancelled"))) b.oom = 1;
     if (b.oom) {
       es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
       goto out;
@@ -394,13 +399,46 @@ int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instanc
   rc = 0;
 out:
   st->seconds = now_s() - t0;
-  for (size_t i = 0; b.reqs && i < n; i++) {
-    cJSON_Delete(b.reqs[i].messages);
-    free(b.reqs[i].messages_json);
-  }
+  for (size_t i = 0; b.reqs && i < n; i++) free(b.reqs[i].messages_json);
   free(b.reqs);
   free(b.pending);
   free(endpoint);
+  if (rc != 0)
+    for (size_t i = 0; i < n; i++) {
+      free(text[i]);
+      free(error[i]);
+      text[i] = error[i] = NULL;
+    }
+  return rc;
+}
+
+int es_served_reply(const es_model_cfg *cfg, const es_suite *s, const es_instances *test,
+                    const es_served_io *io, es_replies *out, es_served_stats *st,
+                    es_error *err) {
+  size_t n = test->n;
+  int rc = -1;
+  memset(out, 0, sizeof *out);
+  out->n = n;
+  out->text = calloc(n ? n : 1, sizeof *out->text);
+  out->error = calloc(n ? n : 1, sizeof *out->error);
+  es_served_request *reqs = calloc(n ? n : 1, sizeof *reqs);
+  if (!out->text || !out->error || !reqs) {
+    es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    reqs[i].id = test->items[i].id;
+    if (!(reqs[i].messages = es_prompt_render(s, &test->items[i]))) {
+      es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+      goto out;
+    }
+  }
+  if (es_served_batch(cfg, cfg->name, reqs, n, io, out->text, out->error, st, err) != 0) goto out;
+  for (size_t i = 0; i < n; i++) out->failed += !out->text[i];
+  rc = 0;
+out:
+  for (size_t i = 0; reqs && i < n; i++) cJSON_Delete((cJSON *)reqs[i].messages);
+  free(reqs);
   if (rc != 0) es_replies_release(out);
   return rc;
 }

@@ -25,8 +25,10 @@
 #ifndef ES_SERVED_H
 #define ES_SERVED_H
 
+#include <cjson/cJSON.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cache.h"
 #include "error.h"
@@ -65,6 +67,23 @@ typedef struct {
   unsigned long restarts, timeouts, crashes, garbage; /* exec */
   double seconds;       /* wall time of the batch */
 } es_served_stats;
+
+/* One request of a batch. */
+typedef struct {
+  const cJSON *messages;   /* the chat: an array of {"role", "content"} (borrowed) */
+  const char *id;          /* exec: the "id" sent (unique within the batch) */
+  uint64_t sample;         /* the cache key's sample index (0 for the first) */
+  const char *params_json; /* NULL: the model's params */
+} es_served_request;
+
+/* Sends the n requests to the served model cfg through the cache (as
+ * above) and fills text[i] (the reply) or error[i] (why there is none) for
+ * each, malloc'ed (the caller frees them). label names the batch in
+ * progress lines and errors. 0, or -1 with err when the batch cannot run
+ * (everything released). */
+int es_served_batch(const es_model_cfg *cfg, const char *label, const es_served_request *reqs,
+                    size_t n, const es_served_io *io, char **text, char **error,
+                    es_served_stats *st, es_error *err);
 
 /* Replies of the served model cfg (openai or exec) to every instance of
  * test: out->text[i] or out->error[i] for each (out initialised here, see
