@@ -43,6 +43,21 @@
  *               strategy_correct (when there is a gold strategy), scores
  *               {per-instance metric: value}, bleu_stats [hyp_len, ref_len,
  *               match1..4, total1..4]} or {error}}}]
+ *   judge       (when enabled) {model {name, type, base_url, model}, scale
+ *               [lo, hi], samples, temperature, rubrics [{name, file, kind,
+ *               template_sha256, pattern, match, signature}], pairwise
+ *               {name, ..., baseline}, reliability {rubric:
+ *               {krippendorff_alpha_interval (over samples, null when k < 2
+ *               or undefined), correlation {metric: {pearson, spearman, n}}}},
+ *               totals {requests, failed, parse_failures}}; and models[].judge
+ *               {rubric: {mean, judged, scored, samples_per_item,
+ *               parse_failures, fixed_by_reminder, failed,
+ *               krippendorff_alpha_interval}, pairwise {against, pairs,
+ *               decided, wins, losses, ties, flips, position_flip_rate,
+ *               win_rate, parse_failures, failed}}; and
+ *               instances[].replies[model].judge {rubric: {score, sd,
+ *               samples [score or null]} or {error}, pairwise ("better",
+ *               "worse", "tie" or null)}
  *   execution   how the requests of openai and exec models went: {cache
  *               (the request cache's path, when one was used), models
  *               {name: {requests, cached, sent, ok, failed, attempts,
@@ -50,7 +65,8 @@
  *               retries_by {429, 5xx, timeout, dropped, connect,
  *               malformed}, rate_waits, final_concurrency, prompt_tokens,
  *               completion_tokens; exec: workers, restarts, timeouts,
- *               crashes, garbage}}}. Together with "created" it is the only
+ *               crashes, garbage}}, judge {the same, summed over the judge's
+ *               requests}}. Together with "created" it is the only
  *               part that differs between a run that was interrupted and
  *               resumed and one that ran straight through.
  *
@@ -58,6 +74,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +131,16 @@ static void jpush(jctx *j, cJSON *arr, cJSON *item) {
   if (!item || !arr || !cJSON_AddItemToArray(arr, item)) {
     cJSON_Delete(item);
     j->oom = 1;
+  }
+}
+
+/* A number, or null when it is not one (NAN: undefined, not measured). */
+static void jnum_or_null(jctx *j, cJSON *o, const char *key, double v) {
+  if (!o) return;
+  if (isnan(v) || isinf(v)) {
+    if (!cJSON_AddNullToObject(o, key)) j->oom = 1;
+  } else {
+    jnum(j, o, key, v);
   }
 }
 
@@ -246,15 +273,21 @@ static void dataset_section(jctx *j, cJSON *root, const es_run *run) {
 /* How the served models' requests went: cache hits, requests sent,
  * retries, time. Not part of the results proper: an interrupted and resumed
  * run differs here from a straight one, and nowhere else. */
+static void served_stats(jctx *j, cJSON *o, const es_model_cfg *cfg, const es_served_stats *st);
+
 static void execution_section(jctx *j, cJSON *root, const es_run *run) {
   cJSON *ex = jobj(j, root, "execution");
   if (run->cache_path) jstr(j, ex, "cache", run->cache_path);
   cJSON *models = jobj(j, ex, "models");
   for (size_t m = 0; m < run->nmodels; m++) {
     const es_model_run *mr = &run->models[m];
-    if (!mr->has_served) continue;
-    const es_served_stats *st = &mr->served;
-    cJSON *o = jobj(j, models, mr->cfg->name);
+    if (mr->has_served) served_stats(j, jobj(j, models, mr->cfg->name), mr->cfg, &mr->served);
+  }
+  if (run->judge) served_stats(j, jobj(j, ex, "judge"), &run->suite->judge.model, &run->judge->stats);
+}
+
+static void served_stats(jctx *j, cJSON *o, const es_model_cfg *cfg, const es_served_stats *st) {
+  {
     jnum(j, o, "requests", (double)st->requests);
     jnum(j, o, "cached", (double)st->cached);
     jnum(j, o, "sent", (double)st->sent);
@@ -264,7 +297,7 @@ static void execution_section(jctx *j, cJSON *root, const es_run *run) {
     jnum(j, o, "retries", (double)st->retries);
     jnum(j, o, "seconds", st->seconds);
     if (st->cache_put_failed) jnum(j, o, "cache_put_failed", (double)st->cache_put_failed);
-    if (mr->cfg->type == ES_MODEL_OPENAI) {
+    if (cfg->type == ES_MODEL_OPENAI) {
       cJSON *by = jobj(j, o, "retries_by");
       for (int k = 0; k < ES_OPENAI_RETRY_NREASONS; k++)
         jnum(j, by, es_openai_retry_name((es_openai_retry_reason)k), (double)st->retries_by[k]);
@@ -279,6 +312,147 @@ static void execution_section(jctx *j, cJSON *root, const es_run *run) {
       jnum(j, o, "crashes", (double)st->crashes);
       jnum(j, o, "garbage", (double)st->garbage);
     }
+  }
+}
+
+/* The signature of a judge rubric's scores: everything that makes them
+ * what they are. */
+static void judge_signature(const es_run *run, const es_rubric *rb, char *out, size_t size) {
+  const es_suite *s = run->suite;
+  const es_model_cfg *jm = &s->judge.model;
+  char h[65];
+  sha256_hex(rb->template_text, strlen(rb->template_text), h);
+  h[12] = '\0';
+  snprintf(out, size,
+           "judge:%s|model:%s:%s|template:%s|scale:%d-%d|samples:%d|temperature:%g|match:%s|"
+           "reminder:1|version:esbench-" ESBENCH_VERSION,
+           rb->name, es_model_type_name(jm->type),
+           jm->type == ES_MODEL_OPENAI ? jm->model : jm->command[0], h, s->judge.scale_min,
+           s->judge.scale_max, s->judge.samples, s->judge.temperature,
+           rb->match_first ? "first" : "last");
+}
+
+static void rubric_echo(jctx *j, cJSON *o, const es_rubric *rb) {
+  char h[65];
+  sha256_hex(rb->template_text, strlen(rb->template_text), h);
+  jstr(j, o, "name", rb->name);
+  jstr(j, o, "file", rb->file);
+  jstr(j, o, "kind", rb->pairwise ? "pairwise" : "score");
+  jstr(j, o, "template_sha256", h);
+  jstr(j, o, "pattern", rb->pattern);
+  jstr(j, o, "match", rb->match_first ? "first" : "last");
+}
+
+/* The judge's configuration and reliability figures. */
+static void judge_section(jctx *j, cJSON *root, const es_run *run) {
+  const es_suite *s = run->suite;
+  const es_judge *jd = run->judge;
+  if (!jd) return;
+  cJSON *o = jobj(j, root, "judge");
+  cJSON *mo = jobj(j, o, "model");
+  const es_model_cfg *jm = &s->judge.model;
+  jstr(j, mo, "name", jm->name);
+  jstr(j, mo, "type", es_model_type_name(jm->type));
+  if (jm->base_url) jstr(j, mo, "base_url", jm->base_url);
+  if (jm->model) jstr(j, mo, "model", jm->model);
+  cJSON *scale = cJSON_CreateIntArray((const int[]){s->judge.scale_min, s->judge.scale_max}, 2);
+  if (!scale || !o || !cJSON_AddItemToObject(o, "scale", scale)) {
+    cJSON_Delete(scale);
+    j->oom = 1;
+  }
+  jnum(j, o, "samples", s->judge.samples);
+  jnum(j, o, "temperature", s->judge.temperature);
+  cJSON *rubrics = jarr(j, o, "rubrics");
+  cJSON *rel = jobj(j, o, "reliability");
+  for (size_t r = 0; r < jd->nrubrics; r++) {
+    const es_rubric *rb = &s->judge.rubrics[r];
+    cJSON *ro = jobj(j, NULL, NULL);
+    rubric_echo(j, ro, rb);
+    char sig[512];
+    judge_signature(run, rb, sig, sizeof sig);
+    jstr(j, ro, "signature", sig);
+    jpush(j, rubrics, ro);
+    cJSON *rr = jobj(j, rel, rb->name);
+    jnum_or_null(j, rr, "krippendorff_alpha_interval", jd->alpha[r]);
+    cJSON *corr = jobj(j, rr, "correlation");
+    for (size_t c = 0; c < jd->ncorr; c++) {
+      const es_judge_corr *jc = &jd->corr[r * jd->ncorr + c];
+      cJSON *co = jobj(j, corr, jc->metric);
+      jnum_or_null(j, co, "pearson", jc->pearson);
+      jnum_or_null(j, co, "spearman", jc->spearman);
+      jnum(j, co, "n", (double)jc->n);
+    }
+  }
+  if (s->judge.pairwise) {
+    cJSON *po = jobj(j, o, "pairwise");
+    rubric_echo(j, po, s->judge.pairwise);
+    jstr(j, po, "baseline", s->stats.baseline);
+  }
+  cJSON *tot = jobj(j, o, "totals");
+  jnum(j, tot, "requests", (double)jd->stats.requests);
+  jnum(j, tot, "failed", (double)jd->failed);
+  jnum(j, tot, "parse_failures", (double)jd->parse_failures);
+}
+
+/* models[].judge: per rubric, and the pairwise comparison with the baseline. */
+static void model_judge(jctx *j, cJSON *mo, const es_run *run, size_t m) {
+  const es_suite *s = run->suite;
+  const es_judge *jd = run->judge;
+  if (!jd) return;
+  cJSON *o = jobj(j, mo, "judge");
+  for (size_t r = 0; r < jd->nrubrics; r++) {
+    const es_judge_scores *sc = &jd->scores[r * jd->nmodels + m];
+    cJSON *ro = jobj(j, o, s->judge.rubrics[r].name);
+    jnum_or_null(j, ro, "mean", sc->mean);
+    jnum(j, ro, "judged", (double)sc->judged);
+    jnum(j, ro, "scored", (double)sc->scored);
+    jnum(j, ro, "samples_per_item", (double)jd->k);
+    jnum(j, ro, "parse_failures", (double)sc->parse_failures);
+    jnum(j, ro, "fixed_by_reminder", (double)sc->fixed_by_reminder);
+    jnum(j, ro, "failed", (double)sc->failed);
+    jnum_or_null(j, ro, "krippendorff_alpha_interval", sc->alpha);
+  }
+  if (jd->pairs && m != jd->baseline) {
+    const es_judge_pairs *pr = &jd->pairs[m];
+    cJSON *po = jobj(j, o, "pairwise");
+    jstr(j, po, "against", s->stats.baseline);
+    jnum(j, po, "pairs", (double)pr->pairs);
+    jnum(j, po, "decided", (double)pr->decided);
+    jnum(j, po, "wins", (double)pr->model_wins);
+    jnum(j, po, "losses", (double)pr->baseline_wins);
+    jnum(j, po, "ties", (double)pr->ties);
+    jnum(j, po, "flips", (double)pr->flips);
+    jnum_or_null(j, po, "position_flip_rate", pr->decided ? (double)pr->flips / (double)pr->decided : NAN);
+    jnum_or_null(j, po, "win_rate", pr->decided ? (double)pr->model_wins / (double)pr->decided : NAN);
+    jnum(j, po, "parse_failures", (double)pr->parse_failures);
+    jnum(j, po, "failed", (double)pr->failed);
+  }
+}
+
+/* instances[].replies[model].judge */
+static void instance_judge(jctx *j, cJSON *r, const es_run *run, size_t m, size_t i) {
+  const es_suite *s = run->suite;
+  const es_judge *jd = run->judge;
+  if (!jd) return;
+  cJSON *o = jobj(j, r, "judge");
+  for (size_t q = 0; q < jd->nrubrics; q++) {
+    const es_judge_scores *sc = &jd->scores[q * jd->nmodels + m];
+    cJSON *ro = jobj(j, o, s->judge.rubrics[q].name);
+    if (isnan(sc->score[i])) {
+      jstr(j, ro, "error", sc->why[i] ? sc->why[i] : "not judged");
+      continue;
+    }
+    jnum(j, ro, "score", sc->score[i]);
+    jnum(j, ro, "sd", sc->sd[i]);
+    cJSON *arr = jarr(j, ro, "samples");
+    for (size_t x = 0; x < jd->k; x++) {
+      double v = sc->samples[i * jd->k + x];
+      jpush(j, arr, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+    }
+  }
+  if (jd->pairs && m != jd->baseline) {
+    int oc = jd->pairs[m].outcome[i];
+    jstr(j, o, "pairwise", oc == 1 ? "better" : oc == -1 ? "worse" : oc == 0 ? "tie" : NULL);
   }
 }
 
@@ -397,6 +571,7 @@ static void instances_section(jctx *j, cJSON *root, const es_run *run) {
         const es_metric *mt = es_scores_get(mr->scores, q);
         if (mt->lines) jnum(j, sc, mt->name, mt->lines[k]);
       }
+      instance_judge(j, r, run, m, i);
       const es_bleu_seg *g = &es_scores_bleu_segs(mr->scores)[k];
       int v[10] = {g->hyp_len, g->ref_len, g->match[0], g->match[1], g->match[2],
                    g->match[3], g->total[0], g->total[1], g->total[2], g->total[3]};
@@ -431,7 +606,11 @@ static int write_json(const es_run *run, const char *path, es_error *err) {
   jnum(&j, totals, "instances", (double)run->test.n);
   jnum(&j, totals, "failed", (double)run->failed);
   cJSON *models = jarr(&j, root, "models");
-  for (size_t m = 0; m < run->nmodels; m++) model_section(&j, models, run, &run->models[m]);
+  for (size_t m = 0; m < run->nmodels; m++) {
+    model_section(&j, models, run, &run->models[m]);
+    model_judge(&j, cJSON_GetArrayItem(models, (int)m), run, m);
+  }
+  judge_section(&j, root, run);
   instances_section(&j, root, run);
   execution_section(&j, root, run);
   char *text = j.oom ? NULL : cJSON_Print(root);
@@ -480,6 +659,46 @@ static int write_summary_csv(const es_run *run, const char *path, es_error *err)
       es_csv_text(f, STRATEGY_SIGNATURE, 0);
       es_csv_end_row(f);
     }
+    /* judge: the mean score (n: instances scored), and the parse failures
+     * and failed requests (n: samples asked) so that no table hides them */
+    const es_judge *jd = run->judge;
+    for (size_t r = 0; jd && r < jd->nrubrics; r++) {
+      const es_judge_scores *sc = &jd->scores[r * jd->nmodels + m];
+      const char *rn = run->suite->judge.rubrics[r].name;
+      char name[160], sig[512];
+      judge_signature(run, &run->suite->judge.rubrics[r], sig, sizeof sig);
+      const char *what[3] = {"judge-%s", "judge-%s-parse-failures", "judge-%s-failed"};
+      double val[3] = {sc->mean, (double)sc->parse_failures, (double)sc->failed};
+      long long n[3] = {(long long)sc->scored, (long long)(sc->judged * jd->k),
+                        (long long)(sc->judged * jd->k)};
+      for (int k = 0; k < 3; k++) {
+        snprintf(name, sizeof name, what[k], rn);
+        es_csv_text(f, mr->cfg->name, 1);
+        es_csv_text(f, name, 0);
+        if (isnan(val[k])) es_csv_text(f, NULL, 0);
+        else es_csv_number(f, val[k], 0);
+        es_csv_int(f, n[k], 0);
+        es_csv_text(f, sig, 0);
+        es_csv_end_row(f);
+      }
+    }
+    if (jd && jd->pairs && m != jd->baseline) {
+      const es_judge_pairs *pr = &jd->pairs[m];
+      double val[3] = {pr->decided ? 100.0 * (double)pr->model_wins / (double)pr->decided : NAN,
+                       pr->decided ? 100.0 * (double)pr->flips / (double)pr->decided : NAN,
+                       (double)(pr->parse_failures + pr->failed)};
+      const char *what[3] = {"pairwise-win-rate", "pairwise-position-flip-rate",
+                             "pairwise-verdicts-missing"};
+      for (int k = 0; k < 3; k++) {
+        es_csv_text(f, mr->cfg->name, 1);
+        es_csv_text(f, what[k], 0);
+        if (isnan(val[k])) es_csv_text(f, NULL, 0);
+        else es_csv_number(f, val[k], 0);
+        es_csv_int(f, (long long)(k < 2 ? pr->decided : 2 * pr->pairs), 0);
+        es_csv_text(f, run->suite->judge.pairwise->name, 0);
+        es_csv_end_row(f);
+      }
+    }
   }
   return es_outdir_close(f, path, err);
 }
@@ -497,6 +716,13 @@ static int write_instances_csv(const es_run *run, const char *path, es_error *er
   size_t nmet = first ? es_scores_count(first) : 0;
   for (size_t q = 0; q < nmet; q++)
     if (es_scores_get(first, q)->lines) es_csv_text(f, es_scores_get(first, q)->name, 0);
+  const es_judge *jd = run->judge;
+  for (size_t r = 0; jd && r < jd->nrubrics; r++) {
+    char name[160];
+    snprintf(name, sizeof name, "judge-%s", s->judge.rubrics[r].name);
+    es_csv_text(f, name, 0);
+  }
+  if (jd && jd->pairs) es_csv_text(f, "pairwise", 0);
   es_csv_text(f, "reply", 0);
   es_csv_text(f, "gold", 0);
   es_csv_end_row(f);
@@ -527,6 +753,15 @@ static int write_instances_csv(const es_run *run, const char *path, es_error *er
         if (!mt->lines) continue;
         if (text) es_csv_number(f, mt->lines[k], 0);
         else es_csv_text(f, NULL, 0);
+      }
+      for (size_t r = 0; jd && r < jd->nrubrics; r++) {
+        double v = jd->scores[r * jd->nmodels + m].score[i];
+        if (isnan(v)) es_csv_text(f, NULL, 0);
+        else es_csv_number(f, v, 0);
+      }
+      if (jd && jd->pairs) {
+        int oc = m == jd->baseline ? ES_JUDGE_NO_VERDICT : jd->pairs[m].outcome[i];
+        es_csv_text(f, oc == 1 ? "better" : oc == -1 ? "worse" : oc == 0 ? "tie" : NULL, 0);
       }
       es_csv_text(f, text, 0);
       es_csv_text(f, in->gold, 0);

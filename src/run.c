@@ -194,6 +194,7 @@ static int open_cache(const es_run_options *opt, es_run *run, es_cache **out, es
   *out = NULL;
   for (size_t m = 0; m < s->nmodels; m++)
     served |= s->models[m].type == ES_MODEL_OPENAI || s->models[m].type == ES_MODEL_EXEC;
+  served |= s->judge.enabled;
   if (!served || opt->no_cache) return 0;
   if (es_run_cache_path(opt->cache_path, &run->cache_path, err) != 0) return -1;
   if (es_cache_open(run->cache_path, out, err) != 0) {
@@ -327,6 +328,16 @@ int es_run_execute(const es_run_options *opt, es_run **out, es_error *err) {
     logf_(opt, "model %s: %zu replies, %zu failed", mr->cfg->name, run->test.n - mr->replies.failed,
           mr->replies.failed);
   }
+  if (s->judge.enabled) {
+    logf_(opt, "judging with %s: %zu rubric%s x %d sample%s%s", s->judge.model.name,
+          s->judge.nrubrics, s->judge.nrubrics == 1 ? "" : "s", s->judge.samples,
+          s->judge.samples == 1 ? "" : "s", s->judge.pairwise ? ", pairwise against the baseline" : "");
+    if (es_judge_run(run, &io, &run->judge, err) != 0) goto fail;
+    if (run->judge->failed || run->judge->parse_failures)
+      logf_(opt, "judge: %zu request%s failed, %zu repl%s did not parse after the reminder",
+            run->judge->failed, run->judge->failed == 1 ? "" : "s", run->judge->parse_failures,
+            run->judge->parse_failures == 1 ? "y" : "ies");
+  }
   free(data_path);
   es_cache_close(cache);
   *out = run;
@@ -349,6 +360,7 @@ void es_run_free(es_run *run) {
     es_strategy_scores_release(&mr->strategy);
   }
   free(run->models);
+  es_judge_free(run->judge);
   es_instances_release(&run->train);
   es_instances_release(&run->test);
   free(run->split);

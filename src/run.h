@@ -18,6 +18,7 @@
 #include "error.h"
 #include "extract.h"
 #include "instances.h"
+#include "judge.h"
 #include "model.h"
 #include "profile.h"
 #include "strategy_scores.h"
@@ -58,7 +59,7 @@ typedef struct {
   int has_served;
 } es_model_run;
 
-typedef struct {
+typedef struct es_run {
   es_suite *suite;
   es_dataset *dataset;
   es_split *split;
@@ -71,6 +72,7 @@ typedef struct {
   char *out_path;          /* the run folder, once written */
   char *cache_path;        /* the request cache used, or NULL (none needed, or --no-cache) */
   size_t failed;           /* instances without a reply, all models */
+  es_judge *judge;         /* when the suite's judge is enabled */
 } es_run;
 
 /* Checks the options that name the run folder (--name, --out-dir) before

@@ -501,7 +501,10 @@ static const struct {
     {"workers", "e"},      {"start_timeout", "e"}, {"max_restarts", "e"},
 };
 static const char *const metrics_keys[] = {"profile", "list", NULL};
-static const char *const judge_keys[] = {"enabled", NULL};
+static const char *const judge_keys[] = {"enabled", "model",   "rubrics",     "pairwise",
+                                         "scale",   "samples", "temperature", NULL};
+static const char *const rubric_keys[] = {"name",    "kind",  "description", "template",
+                                          "pattern", "match", "reminder",    NULL};
 static const char *const stats_keys[] = {"baseline",     "seed",  "bootstrap",
                                          "permutations", "alpha", NULL};
 static const char *const report_keys[] = {"dir", "formats", NULL};
@@ -997,7 +1000,7 @@ static int check_text(const char *file, const char *text, size_t len, es_error *
 
 /* Checks that pattern compiles as the extractor compiles it (extract.c)
  * with at least one capture group; errors point into the value. */
-static int check_pattern(cfg *c, const yaml_node_t *v, const char *pattern) {
+static int check_pattern(cfg *c, const yaml_node_t *v, const char *key, const char *pattern) {
   int code;
   PCRE2_SIZE off;
   pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
@@ -1008,14 +1011,15 @@ static int check_pattern(cfg *c, const yaml_node_t *v, const char *pattern) {
     pcre2_get_error_message(code, msg, sizeof msg);
     if (strcmp(pattern, raw(v)) == 0) value_pos(v, off, &line, &col);
     else line = v->start_mark.line, col = v->start_mark.column;
-    return cfg_error_pos(c, line, col, "bad strategy_pattern: %s (at offset %zu)", (char *)msg,
+    return cfg_error_pos(c, line, col, "bad %s: %s (at offset %zu)", key, (char *)msg,
                          (size_t)off);
   }
   uint32_t groups = 0;
   pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
   pcre2_code_free(re);
   if (groups < 1)
-    return cfg_error(c, v, "strategy_pattern has no capture group: group 1 must hold the strategy");
+    return cfg_error(c, v, "%s has no capture group: group 1 must hold the %s", key,
+                     strcmp(key, "strategy_pattern") ? "score or verdict" : "strategy");
   return 0;
 }
 
@@ -1033,7 +1037,7 @@ static int read_task(loader *L, yaml_node_t *key, yaml_node_t *val) {
   if (check_text(su->task.prompt_file, su->task.prompt, len, L->c.err) != 0) return -1;
   if (get_str(&s, "reply_format", 0, &su->task.reply_format, NULL) != 0) return -1;
   if (get_str(&s, "strategy_pattern", 0, &su->task.strategy_pattern, &v) != 0) return -1;
-  if (su->task.strategy_pattern && check_pattern(&L->c, v, su->task.strategy_pattern) != 0)
+  if (su->task.strategy_pattern && check_pattern(&L->c, v, "strategy_pattern", su->task.strategy_pattern) != 0)
     return -1;
   if (!su->task.reply_format && !(su->task.reply_format = strdup(DEFAULT_REPLY_FORMAT)))
     return oom(L->c.err);
@@ -1330,8 +1334,10 @@ static int read_exec(sect *s, es_model_cfg *mc) {
   return get_number(s, "start_timeout", 0, 86400, &mc->start_timeout);
 }
 
-static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc) {
-  sect s = {&L->c, m, m, "model"};
+/* Reads model entry m into mc. judge: the judge's model (its name may be
+ * left out, and only openai and exec types serve). */
+static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc, int judge) {
+  sect s = {&L->c, m, m, judge ? "judge model" : "model"};
   es_suite *su = L->s;
   long type = -1, builtin = -1;
   yaml_node_t *v;
@@ -1341,14 +1347,17 @@ static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc) {
   mc->line = m->start_mark.line + 1;
   mc->col = m->start_mark.column + 1;
   if (check_keys(&s, model_keys) != 0) return -1;
-  if (get_str(&s, "name", 1, &mc->name, &v) != 0) return -1;
-  if (check_name(&L->c, v, "model", mc->name) != 0) return -1;
-  for (es_model_cfg *o = su->models; o < mc; o++)
-    if (strcmp(o->name, mc->name) == 0)
+  if (get_str(&s, "name", !judge, &mc->name, &v) != 0) return -1;
+  if (!mc->name && !(mc->name = strdup("judge"))) return oom(L->c.err);
+  if (v && check_name(&L->c, v, "model", mc->name) != 0) return -1;
+  for (size_t o = 0; !judge && o < su->nmodels && &su->models[o] < mc; o++)
+    if (strcmp(su->models[o].name, mc->name) == 0)
       return cfg_error(&L->c, v, "duplicate model name '%s' (first at line %zu)", mc->name,
-                       o->line);
-  if (get_choice(&s, "type", 1, model_types, "model type", &type, NULL) != 0) return -1;
+                       su->models[o].line);
+  if (get_choice(&s, "type", 1, model_types, "model type", &type, &v) != 0) return -1;
   mc->type = (es_model_type)type;
+  if (judge && mc->type != ES_MODEL_OPENAI && mc->type != ES_MODEL_EXEC)
+    return cfg_error(&L->c, v, "the judge must be an openai or exec model, not %s", model_types[type]);
   /* a key of another type is an error that names the types it belongs to */
   char letter = "broe"[type];
   for (size_t k = 0; k < sizeof model_key_types / sizeof model_key_types[0]; k++) {
@@ -1396,7 +1405,7 @@ static int read_models(loader *L, yaml_node_t *key, yaml_node_t *val) {
   if (!(su->models = calloc(n, sizeof *su->models))) return oom(L->c.err);
   for (size_t i = 0; i < n; i++) {
     su->nmodels = i + 1; /* so es_suite_free frees what was read */
-    if (read_model(L, cfg_node(&L->c, val->data.sequence.items.start[i]), &su->models[i]) != 0)
+    if (read_model(L, cfg_node(&L->c, val->data.sequence.items.start[i]), &su->models[i], 0) != 0)
       return -1;
   }
   return 0;
@@ -1413,12 +1422,157 @@ static int read_metrics(loader *L, yaml_node_t *key, yaml_node_t *val) {
                          &L->s->metrics.nnames);
 }
 
+/* ===== Judge rubrics ===== */
+
+static const char *const score_placeholders[] = {"context", "reply", "gold", "strategy",
+                                                 "gold_strategy", "scenario", "scale_min",
+                                                 "scale_max", NULL};
+static const char *const pair_placeholders[] = {"context", "reply_a", "reply_b", "gold",
+                                                "scenario", NULL};
+
+/* Checks that every {{name}} in text (the value of node v) is one of names. */
+static int check_placeholders(cfg *c, const yaml_node_t *v, const char *what, const char *text,
+                              const char *const *names) {
+  for (const char *p = text; (p = strstr(p, "{{"));) {
+    const char *e = strstr(p + 2, "}}");
+    if (!e) return cfg_error(c, v, "unterminated {{ in the %s", what);
+    char name[64];
+    size_t n = (size_t)(e - p - 2);
+    snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p + 2);
+    if (list_index(names, name) < 0) {
+      char h[512];
+      return cfg_error(c, v, "unknown placeholder {{%s}} in the %s%s", name, what,
+                       hint(h, sizeof h, name, names, "known:"));
+    }
+    p = e + 2;
+  }
+  return 0;
+}
+
+static void rubric_release(es_rubric *r) {
+  free(r->name);
+  free(r->file);
+  free(r->description);
+  free(r->template_text);
+  free(r->pattern);
+  free(r->reminder);
+  memset(r, 0, sizeof *r);
+}
+
+/* Reads the rubric file in c (parsed) into r; pairwise: the kind wanted. */
+static int rubric_read(cfg *c, es_rubric *r, int pairwise) {
+  static const char *const kinds[] = {"score", "pairwise", NULL};
+  static const char *const matches[] = {"last", "first", NULL};
+  yaml_node_t *root = yaml_document_get_root_node(&c->doc), *v;
+  if (!root || root->type != YAML_MAPPING_NODE)
+    return cfg_error(c, root ? root : NULL, "a rubric file is a mapping (name, kind, template, pattern, ...)");
+  sect s = {c, root, root, "rubric"};
+  long kind = 0, match = 0;
+  if (check_keys(&s, rubric_keys) != 0) return -1;
+  if (get_str(&s, "name", 1, &r->name, &v) != 0 || check_name(c, v, "rubric", r->name) != 0) return -1;
+  if (get_choice(&s, "kind", 0, kinds, "rubric kind", &kind, &v) != 0) return -1;
+  if (kind != pairwise)
+    return cfg_error(c, v ? v : root, "rubric '%s' is a %s rubric, but it is used as a %s one", r->name,
+                     kinds[kind], kinds[pairwise]);
+  r->pairwise = pairwise;
+  if (get_str(&s, "description", 0, &r->description, NULL) != 0) return -1;
+  if (get_str(&s, "template", 1, &r->template_text, &v) != 0) return -1;
+  const char *const *names = pairwise ? pair_placeholders : score_placeholders;
+  if (check_placeholders(c, v, "template", r->template_text, names) != 0) return -1;
+  if (!strstr(r->template_text, pairwise ? "{{reply_a}}" : "{{reply}}") ||
+      (pairwise && !strstr(r->template_text, "{{reply_b}}")))
+    return cfg_error(c, v, "the template never shows the %s",
+                     pairwise ? "two replies ({{reply_a}} and {{reply_b}})" : "reply ({{reply}})");
+  if (get_str(&s, "pattern", 1, &r->pattern, &v) != 0 || check_pattern(c, v, "pattern", r->pattern) != 0)
+    return -1;
+  if (get_choice(&s, "match", 0, matches, "match", &match, NULL) != 0) return -1;
+  r->match_first = match == 1;
+  if (get_str(&s, "reminder", 1, &r->reminder, &v) != 0) return -1;
+  return check_placeholders(c, v, "reminder", r->reminder, names);
+}
+
+/* Loads rubric ref (a name: <suite folder>/judges/NAME.yaml; or a path
+ * ending in .yaml, relative to the suite folder) named at node at. */
+static int rubric_load(loader *L, yaml_node_t *at, const char *ref, es_rubric *r, int pairwise) {
+  char *buf, why[1024];
+  size_t len, n = strlen(ref);
+  int is_path = strchr(ref, '/') || (n > 5 && !strcmp(ref + n - 5, ".yaml"));
+  char rel[512];
+  snprintf(rel, sizeof rel, is_path ? "%s" : "judges/%s.yaml", ref);
+  if (!(r->file = join_path(L->s->dir, rel))) return oom(L->c.err);
+  int rc = read_file(r->file, &buf, &len, why, sizeof why);
+  if (rc == -2) return oom(L->c.err);
+  if (rc != 0) return cfg_error(&L->c, at, "rubric '%s': %s", ref, why);
+  cfg c = {.file = r->file, .buf = buf, .len = len, .expand = 0, .err = L->c.err};
+  rc = cfg_parse(&c) == 0 && rubric_read(&c, r, pairwise) == 0 ? 0 : -1;
+  cfg_release(&c);
+  return rc;
+}
+
 static int read_judge(loader *L, yaml_node_t *key, yaml_node_t *val) {
   sect s = {&L->c, val, key, "judge"};
+  es_suite *su = L->s;
   yaml_node_t *v;
+  long n;
   if (check_keys(&s, judge_keys) != 0) return -1;
-  if (get_bool(&s, "enabled", &L->s->judge.enabled, &v) != 0) return -1;
-  if (L->s->judge.enabled) return cfg_error(&L->c, v, "the judge is not available yet");
+  if (get_bool(&s, "enabled", &su->judge.enabled, &v) != 0) return -1;
+  if (!su->judge.enabled) return 0; /* the rest is not read: a suite may keep it for later */
+  v = get(&s, "model");
+  if (!v || is_null(v)) return missing(&s, "model", v);
+  if (v->type != YAML_MAPPING_NODE)
+    return wrong_type(&L->c, v, "a model entry (type, base_url or command, ...)", "model");
+  if (read_model(L, v, &su->judge.model, 1) != 0) return -1;
+  su->judge.scale_min = 1;
+  su->judge.scale_max = 10;
+  if ((v = get(&s, "scale")) && !is_null(v)) {
+    if (v->type == YAML_SCALAR_NODE) {
+      n = 10;
+      if (get_long(&s, "scale", 2, 100, &n) != 0) return -1;
+      su->judge.scale_max = (int)n;
+    } else if (v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top - v->data.sequence.items.start == 2) {
+      long lim[2];
+      for (int k = 0; k < 2; k++) {
+        yaml_node_t *e = cfg_node(&L->c, v->data.sequence.items.start[k]);
+        const char *t;
+        if (e->type != YAML_SCALAR_NODE || !(t = cfg_value(&L->c, e))) return wrong_type(&L->c, e, "an integer", "scale");
+        if (to_long(&L->c, e, "scale", t, -1000, 1000, &lim[k]) != 0) return -1;
+      }
+      if (lim[1] <= lim[0]) return cfg_error(&L->c, v, "'scale' needs [lowest, highest] with lowest < highest");
+      su->judge.scale_min = (int)lim[0];
+      su->judge.scale_max = (int)lim[1];
+    } else {
+      return wrong_type(&L->c, v, "the highest score (1 to N) or [lowest, highest]", "scale");
+    }
+  }
+  n = 1;
+  if (get_long(&s, "samples", 1, 100, &n) != 0) return -1;
+  su->judge.samples = (int)n;
+  su->judge.temperature = 0;
+  if (get_number(&s, "temperature", 0, 2, &su->judge.temperature) != 0) return -1;
+  if ((v = get(&s, "rubrics")) && !is_null(v)) {
+    if (v->type != YAML_SEQUENCE_NODE) return wrong_type(&L->c, v, "a list of rubric names", "rubrics");
+    size_t nr = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (!(su->judge.rubrics = calloc(nr ? nr : 1, sizeof *su->judge.rubrics))) return oom(L->c.err);
+    for (size_t i = 0; i < nr; i++) {
+      yaml_node_t *e = cfg_node(&L->c, v->data.sequence.items.start[i]);
+      const char *t;
+      if (e->type != YAML_SCALAR_NODE || is_null(e)) return wrong_type(&L->c, e, "a rubric name", "rubrics");
+      if (!(t = cfg_value(&L->c, e))) return -1;
+      su->judge.nrubrics = i + 1;
+      if (rubric_load(L, e, t, &su->judge.rubrics[i], 0) != 0) return -1;
+      for (size_t k = 0; k < i; k++)
+        if (!strcmp(su->judge.rubrics[k].name, su->judge.rubrics[i].name))
+          return cfg_error(&L->c, e, "rubric '%s' is listed twice", su->judge.rubrics[i].name);
+    }
+  }
+  const char *pw;
+  if (get_text(&s, "pairwise", 0, &pw, &v) != 0) return -1;
+  if (pw) {
+    if (!(su->judge.pairwise = calloc(1, sizeof *su->judge.pairwise))) return oom(L->c.err);
+    if (rubric_load(L, v, pw, su->judge.pairwise, 1) != 0) return -1;
+  }
+  if (!su->judge.nrubrics && !su->judge.pairwise)
+    return cfg_error(&L->c, key, "the judge has nothing to do: list 'rubrics', or name a 'pairwise' rubric");
   return 0;
 }
 
@@ -1598,6 +1752,19 @@ static void free_list(char **list, size_t n) {
   free(list);
 }
 
+static void free_model(es_model_cfg *m) {
+  free(m->name);
+  free(m->builtin);
+  free(m->path);
+  free(m->reply);
+  free(m->params_json);
+  free(m->base_url);
+  free(m->model);
+  free(m->api_key_env);
+  free_list(m->headers, m->nheaders);
+  free_list(m->command, m->ncommand);
+}
+
 void es_suite_free(es_suite *s) {
   if (!s) return;
   free(s->path);
@@ -1615,19 +1782,13 @@ void es_suite_free(es_suite *s) {
   free(s->task.strategy_pattern);
   free(s->labels_file);
   es_labelset_release(&s->labels);
-  for (size_t i = 0; i < s->nmodels; i++) {
-    free(s->models[i].name);
-    free(s->models[i].builtin);
-    free(s->models[i].path);
-    free(s->models[i].reply);
-    free(s->models[i].params_json);
-    free(s->models[i].base_url);
-    free(s->models[i].model);
-    free(s->models[i].api_key_env);
-    free_list(s->models[i].headers, s->models[i].nheaders);
-    free_list(s->models[i].command, s->models[i].ncommand);
-  }
+  for (size_t i = 0; i < s->nmodels; i++) free_model(&s->models[i]);
   free(s->models);
+  free_model(&s->judge.model);
+  for (size_t i = 0; i < s->judge.nrubrics; i++) rubric_release(&s->judge.rubrics[i]);
+  free(s->judge.rubrics);
+  if (s->judge.pairwise) rubric_release(s->judge.pairwise);
+  free(s->judge.pairwise);
   free(s->metrics.profile);
   free_list(s->metrics.names, s->metrics.nnames);
   free(s->stats.baseline);

@@ -61,6 +61,19 @@ typedef struct {
   int max_restarts;    /* restarts per worker (default 3) */
 } es_model_cfg;
 
+/* A judge rubric (suites/judges/NAME.yaml). */
+typedef struct {
+  char *name;
+  char *file;          /* resolved path */
+  char *description;   /* or NULL */
+  int pairwise;        /* kind: 0 score (1..scale), 1 pairwise (A, B or C for a tie) */
+  char *template_text; /* the prompt, with {{placeholders}} (see suites/judges/README.md) */
+  char *pattern;       /* PCRE2: group 1 is the score, or the verdict letter */
+  int match_first;     /* 1: the first match counts; 0 (default): the last */
+  char *reminder;      /* added to the prompt when a reply is retried after a parse
+                          failure (placeholders allowed) */
+} es_rubric;
+
 typedef struct {
   char *path;          /* the suite file as given */
   char *dir;           /* its folder ("." when path has none) */
@@ -104,7 +117,16 @@ typedef struct {
   } metrics;
 
   struct {
-    int enabled;          /* only false is accepted until the judge exists */
+    int enabled;          /* default false; the rest is filled only when true */
+    es_model_cfg model;   /* the judge: an openai or exec model entry (name
+                             default "judge") */
+    es_rubric *rubrics;   /* score rubrics (at least one unless pairwise is set) */
+    size_t nrubrics;
+    es_rubric *pairwise;  /* a pairwise rubric, or NULL: every model against the
+                             baseline, each pair asked in both orders */
+    int scale_min, scale_max; /* default 1 and 10 */
+    int samples;          /* judge samples per item, 1 .. 100 (default 1) */
+    double temperature;   /* sent as params.temperature (default 0) */
   } judge;
 
   struct {

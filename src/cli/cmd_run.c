@@ -53,6 +53,9 @@ static void print_summary(const es_run *run) {
     if (!strcmp(s->metrics.names[k], "strategy")) printf(" %8s %8s", "acc", "macro-f1");
     else printf(" %8s", s->metrics.names[k]);
   }
+  const es_judge *jd = run->judge;
+  for (size_t r = 0; jd && r < jd->nrubrics; r++) printf(" %8.8s", s->judge.rubrics[r].name);
+  if (jd && jd->pairs) printf(" %8s", "win%");
   printf(" %8s\n", "failed");
   for (size_t m = 0; m < run->nmodels; m++) {
     const es_model_run *mr = &run->models[m];
@@ -68,7 +71,26 @@ static void print_summary(const es_run *run) {
       if (mt) printf(" %8.2f", mt->value);
       else printf(" %8s", "-");
     }
+    for (size_t r = 0; jd && r < jd->nrubrics; r++) {
+      double v = jd->scores[r * jd->nmodels + m].mean;
+      if (v == v) printf(" %8.2f", v);
+      else printf(" %8s", "-");
+    }
+    if (jd && jd->pairs) {
+      const es_judge_pairs *pr = &jd->pairs[m];
+      if (m != jd->baseline && pr->decided) printf(" %8.1f", 100.0 * (double)pr->model_wins / (double)pr->decided);
+      else printf(" %8s", "-");
+    }
     printf(" %8zu\n", mr->replies.failed);
+  }
+  if (jd) { /* what the judge could not score is always shown */
+    printf("\njudge (%s): %zu parse failure%s after the reminder, %zu failed request%s",
+           s->judge.model.name, jd->parse_failures, jd->parse_failures == 1 ? "" : "s", jd->failed,
+           jd->failed == 1 ? "" : "s");
+    for (size_t r = 0; r < jd->nrubrics; r++)
+      if (jd->alpha[r] == jd->alpha[r])
+        printf("%s %s alpha %.3f", r ? "," : ";", s->judge.rubrics[r].name, jd->alpha[r]);
+    printf("\n");
   }
 }
 
@@ -161,6 +183,11 @@ int cmd_run(int argc, char **argv) {
   if (run->failed) {
     fprintf(stderr, "esbench: %zu instance%s failed (see results.json \"failures\")\n", run->failed,
             run->failed == 1 ? "" : "s");
+    code = ES_EXIT_FAILURES;
+  }
+  if (run->judge && run->judge->failed) {
+    fprintf(stderr, "esbench: %zu judge request%s failed (see results.json \"judge\")\n",
+            run->judge->failed, run->judge->failed == 1 ? "" : "s");
     code = ES_EXIT_FAILURES;
   }
   es_run_free(run);
