@@ -365,6 +365,23 @@ static es_status add_rouge(es_scores *s, const es_lcs_stats *lcs, int esconv, co
   return st;
 }
 
+es_status es_profile_bleu(es_profile p, const es_bleu_sums *sums, int order, double *out) {
+  if (order < 1 || order > 4) return ES_ERR_ARG;
+  if (p == ES_PROFILE_ESCONV) {
+    double b[4] = {0, 0, 0, 0};
+    es_status st = sums->nseg ? es_bleu_esconv(sums, b) : ES_OK;
+    *out = b[order - 1];
+    return st;
+  }
+  es_bleu_sacre_opts opt;
+  es_bleu_sacre_result r;
+  es_bleu_sacre_defaults(&opt, 0);
+  opt.max_order = order;
+  es_status st = es_bleu_sacre_compute(sums, &opt, &r);
+  *out = r.score;
+  return st;
+}
+
 /* The metrics of profile p from the shared per-line results and Distinct
  * counts. */
 static es_status build_scores(es_profile p, size_t n, const per_line *o,

@@ -33,6 +33,11 @@
 typedef enum { ES_PROFILE_ESCONV, ES_PROFILE_SACREBLEU, ES_PROFILE_ROUGE_SCORE } es_profile;
 
 const char *es_profile_name(es_profile p);
+
+/* bleu-order (1..4) of profile p from summed segment statistics (the
+ * profile's own segments: nltk tokens for esconv, 13a for the others), as
+ * es_score_corpus computes it: what the statistics module resamples. */
+es_status es_profile_bleu(es_profile p, const es_bleu_sums *sums, int order, double *out);
 /* The profile named name, or -1. */
 int es_profile_parse(const char *name);
 

@@ -1,0 +1,290 @@
+/*
+ * stats.c: paired tests and intervals (see stats.h).
+ */
+#include "stats.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gsl_rng *rng_new(uint64_t seed) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (r) gsl_rng_set(r, (unsigned long)(seed + 1));
+  return r;
+}
+
+double es_stat_value(const es_stat_data *d, const uint32_t *idx, size_t m) {
+  if (!idx) m = d->n;
+  if (d->kind == ES_STAT_MEAN) {
+    double s = 0;
+    for (size_t k = 0; k < m; k++) s += d->x[idx ? idx[k] : k];
+    return m ? d->scale * s / (double)m : NAN;
+  }
+  es_bleu_sums sums;
+  es_bleu_sums_init(&sums);
+  for (size_t k = 0; k < m; k++) es_bleu_sums_add(&sums, &d->seg[idx ? idx[k] : k]);
+  double v = NAN;
+  if (es_profile_bleu(d->profile, &sums, d->order, &v) != ES_OK) return NAN;
+  return v;
+}
+
+uint32_t *es_stat_boot_indices(size_t n, size_t B, uint64_t seed) {
+  size_t cells = n * B;
+  uint32_t *idx = malloc((cells ? cells : 1) * sizeof *idx);
+  gsl_rng *r = rng_new(seed);
+  if (!idx || !r || n > UINT32_MAX) {
+    free(idx);
+    if (r) gsl_rng_free(r);
+    return NULL;
+  }
+  for (size_t k = 0; k < n * B; k++) idx[k] = (uint32_t)gsl_rng_uniform_int(r, n);
+  gsl_rng_free(r);
+  return idx;
+}
+
+void es_stat_resample(const es_stat_data *d, const uint32_t *idx, size_t B, double *out) {
+  for (size_t b = 0; b < B; b++) out[b] = es_stat_value(d, idx + b * d->n, d->n);
+}
+
+double es_stat_quantile(const double *sorted, size_t n, double q) {
+  if (n == 0) return NAN;
+  double h = q * (double)(n - 1);
+  size_t lo = (size_t)floor(h);
+  if (lo + 1 >= n) return sorted[n - 1];
+  return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+double es_stat_paired_bs_p(const double *sys, const double *base, size_t B, double sys_obs,
+                           double base_obs) {
+  double mean = 0, real = fabs(sys_obs - base_obs);
+  for (size_t b = 0; b < B; b++) mean += fabs(sys[b] - base[b]);
+  mean /= (double)B;
+  size_t c = 0;
+  for (size_t b = 0; b < B; b++) c += fabs(sys[b] - base[b]) - mean > real;
+  return ((double)c + 1) / ((double)B + 1);
+}
+
+/* seg - other, field by field (the sums of a swap) */
+static void seg_delta(const es_bleu_seg *to, const es_bleu_seg *from, int64_t *out) {
+  out[0] = (int64_t)to->hyp_len - from->hyp_len;
+  out[1] = (int64_t)to->ref_len - from->ref_len;
+  for (int k = 0; k < ES_BLEU_MAX_ORDER; k++) {
+    out[2 + k] = (int64_t)to->match[k] - from->match[k];
+    out[2 + ES_BLEU_MAX_ORDER + k] = (int64_t)to->total[k] - from->total[k];
+    /* nltk's max(1, total) denominators */
+    out[2 + 2 * ES_BLEU_MAX_ORDER + k] =
+        (int64_t)(to->total[k] > 1 ? to->total[k] : 1) - (from->total[k] > 1 ? from->total[k] : 1);
+  }
+}
+
+#define NF (2 + 3 * ES_BLEU_MAX_ORDER)
+
+static void sums_shift(es_bleu_sums *s, const int64_t *d, int sign) {
+  s->hyp_len += sign * d[0];
+  s->ref_len += sign * d[1];
+  for (int k = 0; k < ES_BLEU_MAX_ORDER; k++) {
+    s->match[k] += sign * d[2 + k];
+    s->total[k] += sign * d[2 + ES_BLEU_MAX_ORDER + k];
+    s->nltk_den[k] += sign * d[2 + 2 * ES_BLEU_MAX_ORDER + k];
+  }
+}
+
+double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, size_t R,
+                           uint64_t seed) {
+  size_t n = sys->n;
+  double real = fabs(es_stat_value(sys, NULL, 0) - es_stat_value(base, NULL, 0));
+  gsl_rng *r = rng_new(seed);
+  if (!r) return NAN;
+  size_t c = 0;
+  /* each trial swaps a line where a fair coin says so: one bit of the
+   * generator's 32-bit output per line; the pseudo-systems are the
+   * originals plus the differences of the swapped lines */
+  if (sys->kind == ES_STAT_MEAN) {
+    double sa0 = 0, sb0 = 0;
+    for (size_t i = 0; i < n; i++) sa0 += sys->x[i], sb0 += base->x[i];
+    for (size_t t = 0; t < R; t++) {
+      double shift = 0;
+      unsigned long bits = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (i % 32 == 0) bits = gsl_rng_get(r);
+        if (bits & 1) shift += base->x[i] - sys->x[i];
+        bits >>= 1;
+      }
+      double d = fabs(sys->scale * (sa0 + shift) / (double)n - base->scale * (sb0 - shift) / (double)n);
+      c += d > real;
+    }
+  } else {
+    int64_t (*delta)[NF] = malloc((n ? n : 1) * sizeof *delta);
+    if (!delta) {
+      gsl_rng_free(r);
+      return NAN;
+    }
+    es_bleu_sums s0, b0;
+    es_bleu_sums_init(&s0);
+    es_bleu_sums_init(&b0);
+    for (size_t i = 0; i < n; i++) {
+      es_bleu_sums_add(&s0, &sys->seg[i]);
+      es_bleu_sums_add(&b0, &base->seg[i]);
+      seg_delta(&base->seg[i], &sys->seg[i], delta[i]);
+    }
+    for (size_t t = 0; t < R; t++) {
+      es_bleu_sums sa = s0, sb = b0;
+      unsigned long bits = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (i % 32 == 0) bits = gsl_rng_get(r);
+        if (bits & 1) {
+          sums_shift(&sa, delta[i], 1);
+          sums_shift(&sb, delta[i], -1);
+        }
+        bits >>= 1;
+      }
+      double va = NAN, vb = NAN;
+      es_profile_bleu(sys->profile, &sa, sys->order, &va);
+      es_profile_bleu(base->profile, &sb, base->order, &vb);
+      c += fabs(va - vb) > real;
+    }
+    free(delta);
+  }
+  gsl_rng_free(r);
+  return ((double)c + 1) / ((double)R + 1);
+}
+
+void es_stat_ttest_rel(const double *a, const double *b, size_t n, double *t, double *p,
+                       double *df) {
+  *df = n >= 1 ? (double)n - 1 : NAN;
+  if (n < 2) {
+    *t = *p = NAN;
+    return;
+  }
+  /* two passes, as numpy: the mean, then the squared deviations */
+  double mean = 0, ss = 0;
+  for (size_t i = 0; i < n; i++) mean += a[i] - b[i];
+  mean /= (double)n;
+  for (size_t i = 0; i < n; i++) {
+    double e = (a[i] - b[i]) - mean;
+    ss += e * e;
+  }
+  double sd = sqrt(ss / (double)(n - 1));
+  *t = mean / (sd / sqrt((double)n));
+  if (isnan(*t)) {
+    *p = NAN;
+  } else if (isinf(*t)) {
+    *p = 0;
+  } else {
+    *p = 2 * gsl_cdf_tdist_Q(fabs(*t), *df);
+    if (*p > 1) *p = 1;
+  }
+}
+
+static int cmp_abs(const void *x, const void *y) {
+  double a = fabs(*(const double *)x), b = fabs(*(const double *)y);
+  return (a > b) - (a < b);
+}
+
+void es_stat_wilcoxon(const double *a, const double *b, size_t n, double *stat, double *p,
+                      int *exact) {
+  double *d = malloc((n ? n : 1) * sizeof *d);
+  *stat = *p = NAN;
+  *exact = 0;
+  if (!d) return;
+  size_t m = 0, zeros = 0;
+  for (size_t i = 0; i < n; i++) {
+    double x = a[i] - b[i];
+    if (x == 0) zeros++;
+    else d[m++] = x;
+  }
+  /* scipy 1.10, mode "auto": exact when n <= 50, unless a difference is zero */
+  *exact = n <= 50 && zeros == 0;
+  if (m == 0) {
+    free(d);
+    return;
+  }
+  qsort(d, m, sizeof *d, cmp_abs);
+  /* average ranks of |d| (ties share the mean rank), and the tie term */
+  double rplus = 0, rminus = 0, ties = 0;
+  for (size_t i = 0; i < m;) {
+    size_t j = i + 1;
+    while (j < m && fabs(d[j]) == fabs(d[i])) j++;
+    double rank = ((double)i + 1 + (double)j) / 2, cnt = (double)(j - i);
+    for (size_t k = i; k < j; k++) {
+      if (d[k] > 0) rplus += rank;
+      else rminus += rank;
+    }
+    if (cnt > 1) ties += cnt * (cnt * cnt - 1);
+    i = j;
+  }
+  double T = rplus < rminus ? rplus : rminus, cnt = (double)m;
+  *stat = T;
+  if (!*exact) {
+    double mn = cnt * (cnt + 1) * 0.25;
+    double se = cnt * (cnt + 1) * (2 * cnt + 1) - 0.5 * ties;
+    se = sqrt(se / 24);
+    double z = (T - mn) / se;
+    *p = 2 * gsl_cdf_ugaussian_Q(fabs(z));
+  } else {
+    /* the exact distribution of R+ over the 2^m sign patterns */
+    size_t top = m * (m + 1) / 2;
+    double *c = calloc(top + 1, sizeof *c);
+    if (!c) {
+      free(d);
+      return;
+    }
+    c[0] = 1;
+    for (size_t k = 1; k <= m; k++)
+      for (size_t s = top; s >= k; s--) c[s] += c[s - k];
+    size_t r = (size_t)rplus; /* scipy truncates a tied (half) rank sum */
+    double total = ldexp(1.0, (int)m);
+    if (r == top / 2) { /* the centre of the distribution (scipy's rule) */
+      *p = 1;
+    } else {
+      double less = 0, greater = 0;
+      for (size_t s = 0; s <= r && s <= top; s++) less += c[s];
+      for (size_t s = r; s <= top; s++) greater += c[s];
+      less /= total;
+      greater /= total;
+      *p = 2 * (less < greater ? less : greater);
+    }
+    free(c);
+  }
+  if (*p > 1) *p = 1;
+  free(d);
+}
+
+double es_stat_mcnemar_exact(size_t base_only, size_t sys_only) {
+  size_t n = base_only + sys_only, k = base_only < sys_only ? base_only : sys_only;
+  if (n == 0 || 2 * k == n) return 1;
+  double p = 2 * gsl_cdf_binomial_P((unsigned)k, 0.5, (unsigned)n);
+  return p > 1 ? 1 : p;
+}
+
+typedef struct {
+  double p;
+  size_t i;
+} ranked;
+
+static int cmp_ranked(const void *x, const void *y) {
+  const ranked *a = x, *b = y;
+  if (a->p != b->p) return (a->p > b->p) - (a->p < b->p);
+  return (a->i > b->i) - (a->i < b->i);
+}
+
+void es_stat_holm(const double *p, size_t n, double *adj) {
+  ranked *r = malloc((n ? n : 1) * sizeof *r);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    adj[i] = NAN;
+    if (r && !isnan(p[i])) r[m++] = (ranked){p[i], i};
+  }
+  if (!r) return;
+  qsort(r, m, sizeof *r, cmp_ranked);
+  double run = 0;
+  for (size_t k = 0; k < m; k++) {
+    double v = (double)(m - k) * r[k].p;
+    if (v > 1) v = 1;
+    if (v > run) run = v;
+    adj[r[k].i] = run;
+  }
+  free(r);
+}
