@@ -38,7 +38,9 @@
  *               f1, support, predicted}}, confusion {columns (labels, then
  *               "(none)"), rows (one per label, counts)}}}]
  *   instances   [{id, dialogue, turn, context_turns, scenario, gold_strategy,
- *               gold, replies {model: {reply, strategy, strategy_status
+ *               gold, replies {model: {reply, cut ([byte offset, bytes]
+ *               of the strategy tag removed before scoring, when there was
+ *               one), strategy, strategy_status
  *               ("ok", "missing", "unknown"), strategy_stated (when unknown),
  *               strategy_correct (when there is a gold strategy), scores
  *               {per-instance metric: value}, bleu_stats [hyp_len, ref_len,
@@ -553,6 +555,12 @@ static void instances_section(jctx *j, cJSON *root, const es_run *run) {
       const es_extraction *e = &mr->ext[i];
       size_t k = cursor[m]++; /* answered instances are in instance order */
       jstr(j, r, "reply", text);
+      if (e->cut_len) { /* the strategy tag cut before scoring: [offset, bytes] */
+        cJSON *cut = cJSON_CreateArray();
+        jpush(j, cut, cJSON_CreateNumber((double)e->cut_off));
+        jpush(j, cut, cJSON_CreateNumber((double)e->cut_len));
+        if (!r || !cut || !cJSON_AddItemToObject(r, "cut", cut)) j->oom = 1;
+      }
       jstr(j, r, "strategy", label(s, e->strategy));
       jstr(j, r, "strategy_status", es_strat_status_name(e->status));
       if (e->status == ES_STRAT_UNKNOWN) {

@@ -15,8 +15,29 @@ static gsl_rng *rng_new(uint64_t seed) {
   return r;
 }
 
+/* Distinct-n of the lines line0 + idx[k] (or the n lines from line0). */
+static double distinct_value(const es_stat_data *d, const uint32_t *idx, size_t m,
+                             const es_stat_data *od, const uint32_t *swap) {
+  size_t types = es_distinct_types(d->dist, (unsigned)d->order);
+  unsigned char *mark = calloc(types ? types : 1, 1);
+  size_t *lines = malloc((m ? m : 1) * sizeof *lines);
+  double v = NAN;
+  if (mark && lines) {
+    for (size_t k = 0; k < m; k++) {
+      size_t i = idx ? idx[k] : k;
+      lines[k] = swap && swap[i] ? od->line0 + i : d->line0 + i;
+    }
+    es_distinct_counts c = es_distinct_recount(d->dist, (unsigned)d->order, d->variant, lines, m, mark);
+    v = 100.0 * es_distinct_ratio(c);
+  }
+  free(mark);
+  free(lines);
+  return v;
+}
+
 double es_stat_value(const es_stat_data *d, const uint32_t *idx, size_t m) {
   if (!idx) m = d->n;
+  if (d->kind == ES_STAT_DISTINCT) return distinct_value(d, idx, m, NULL, NULL);
   if (d->kind == ES_STAT_MEAN) {
     double s = 0;
     for (size_t k = 0; k < m; k++) s += d->x[idx ? idx[k] : k];
@@ -101,7 +122,25 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
   /* each trial swaps a line where a fair coin says so: one bit of the
    * generator's 32-bit output per line; the pseudo-systems are the
    * originals plus the differences of the swapped lines */
-  if (sys->kind == ES_STAT_MEAN) {
+  if (sys->kind == ES_STAT_DISTINCT) {
+    uint32_t *swap = malloc((n ? n : 1) * sizeof *swap);
+    if (!swap) {
+      gsl_rng_free(r);
+      return NAN;
+    }
+    for (size_t t = 0; t < R; t++) {
+      unsigned long bits = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (i % 32 == 0) bits = gsl_rng_get(r);
+        swap[i] = bits & 1;
+        bits >>= 1;
+      }
+      double va = distinct_value(sys, NULL, n, base, swap);
+      double vb = distinct_value(base, NULL, n, sys, swap);
+      c += fabs(va - vb) > real;
+    }
+    free(swap);
+  } else if (sys->kind == ES_STAT_MEAN) {
     double sa0 = 0, sb0 = 0;
     for (size_t i = 0; i < n; i++) sa0 += sys->x[i], sb0 += base->x[i];
     for (size_t t = 0; t < R; t++) {

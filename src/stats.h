@@ -11,6 +11,11 @@
  *   ES_STAT_BLEU   corpus BLEU of the profile from summed segment statistics
  *                  (sacreBLEU's formula, or nltk's corpus_bleu with method 3
  *                  for the esconv profile)
+ *   ES_STAT_DISTINCT  Distinct-n x 100, recounted over the resampled replies
+ *                  from their precomputed n-gram ids (es_distinct_recount);
+ *                  both systems' replies are lines of one es_distinct (the
+ *                  system's from line0 on), so pseudo-systems mixing them
+ *                  recount as well
  *
  * Tests between a system and a baseline on the same instances, computed as
  * sacreBLEU 2.6 computes them:
@@ -44,10 +49,11 @@
 #include <stdint.h>
 
 #include "bleu.h"
+#include "distinct.h"
 #include "error.h"
 #include "profile.h"
 
-typedef enum { ES_STAT_MEAN, ES_STAT_BLEU } es_stat_kind;
+typedef enum { ES_STAT_MEAN, ES_STAT_BLEU, ES_STAT_DISTINCT } es_stat_kind;
 
 /* One system's per-instance data for one metric (n instances, aligned with
  * the other system's). */
@@ -58,7 +64,10 @@ typedef struct {
   double scale;           /* MEAN: the mean is multiplied by it (1 or 100) */
   const es_bleu_seg *seg; /* BLEU: the segments */
   es_profile profile;     /* BLEU: whose formula */
-  int order;              /* BLEU: 1..4 */
+  int order;              /* BLEU: 1..4; DISTINCT: n */
+  const es_distinct *dist;  /* DISTINCT: the replies of both systems */
+  size_t line0;             /* DISTINCT: this system's first line in dist */
+  es_distinct_variant variant; /* DISTINCT */
 } es_stat_data;
 
 /* The statistic over instances idx[0..m) (idx NULL: all n, in order). */

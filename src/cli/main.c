@@ -19,6 +19,7 @@ static const struct {
     {"run", cmd_run, "run a suite's models on its dataset and score them"},
     {"score", cmd_score, "score plain-text hypothesis files against references"},
     {"fetch", cmd_fetch, "download a dataset (extes, esconv) into the cache"},
+    {"compare", cmd_compare, "models against the baseline: intervals and paired tests"},
     {"cache", cmd_cache, "statistics and pruning of the request cache"},
 };
 
