@@ -77,13 +77,22 @@ double es_stat_quantile(const double *sorted, size_t n, double q) {
   return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
+/* x >= real, allowing for rounding (1e-12 relative): a resample or trial
+ * whose difference equals the observed one counts as at least as extreme.
+ * sacreBLEU counts only greater ones, which makes a system compared with
+ * itself (every difference 0) "significant" at p = 1 / (N + 1); on metrics
+ * with continuous values the two rules agree. */
+static int at_least(double x, double real) {
+  return x >= real - 1e-12 * (fabs(real) > 1 ? fabs(real) : 1);
+}
+
 double es_stat_paired_bs_p(const double *sys, const double *base, size_t B, double sys_obs,
                            double base_obs) {
   double mean = 0, real = fabs(sys_obs - base_obs);
   for (size_t b = 0; b < B; b++) mean += fabs(sys[b] - base[b]);
   mean /= (double)B;
   size_t c = 0;
-  for (size_t b = 0; b < B; b++) c += fabs(sys[b] - base[b]) - mean > real;
+  for (size_t b = 0; b < B; b++) c += at_least(fabs(sys[b] - base[b]) - mean, real);
   return ((double)c + 1) / ((double)B + 1);
 }
 
@@ -137,7 +146,7 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
       }
       double va = distinct_value(sys, NULL, n, base, swap);
       double vb = distinct_value(base, NULL, n, sys, swap);
-      c += fabs(va - vb) > real;
+      c += at_least(fabs(va - vb), real);
     }
     free(swap);
   } else if (sys->kind == ES_STAT_MEAN) {
@@ -152,7 +161,7 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
         bits >>= 1;
       }
       double d = fabs(sys->scale * (sa0 + shift) / (double)n - base->scale * (sb0 - shift) / (double)n);
-      c += d > real;
+      c += at_least(d, real);
     }
   } else {
     int64_t (*delta)[NF] = malloc((n ? n : 1) * sizeof *delta);
@@ -182,7 +191,7 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
       double va = NAN, vb = NAN;
       es_profile_bleu(sys->profile, &sa, sys->order, &va);
       es_profile_bleu(base->profile, &sb, base->order, &vb);
-      c += fabs(va - vb) > real;
+      c += at_least(fabs(va - vb), real);
     }
     free(delta);
   }

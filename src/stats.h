@@ -22,10 +22,16 @@
  *
  *   paired bootstrap: B resamples of instance indices (drawn with
  *     replacement, the same indices for both systems and for every metric);
- *     d_b = |S_b - A_b|; p = (#(d_b - mean(d) > |S - A|) + 1) / (B + 1).
+ *     d_b = |S_b - A_b|; p = (#(d_b - mean(d) >= |S - A|) + 1) / (B + 1).
  *   approximate randomization: R trials; each instance's statistics are
  *     swapped between the two systems with probability 1/2; p = (#(|S'_r -
- *     A'_r| > |S - A|) + 1) / (R + 1).
+ *     A'_r| >= |S - A|) + 1) / (R + 1).
+ *   sacreBLEU counts only differences strictly greater than the observed
+ *   one; esbench counts equal ones too (within 1e-12 relative), so that a
+ *   system compared with itself gets p = 1, not 1 / (N + 1). Ties have
+ *   probability zero on continuous metrics such as BLEU, where the two
+ *   agree; on discrete ones (accuracy) ">=" is the conservative, correct
+ *   count.
  *
  * The generator is GSL's MT19937 seeded with seed + 1 (GSL maps the seed 0
  * to its default 4357; the shift keeps 0 a seed of its own). sacreBLEU uses
