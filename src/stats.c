@@ -15,23 +15,41 @@ static gsl_rng *rng_new(uint64_t seed) {
   return r;
 }
 
-/* Distinct-n of the lines line0 + idx[k] (or the n lines from line0). */
+/* Scratch for Distinct recounts: a mark byte per n-gram type and a line list. */
+typedef struct {
+  unsigned char *mark;
+  size_t *lines;
+} dscratch;
+
+static int dscratch_init(dscratch *sc, const es_stat_data *d, size_t m) {
+  size_t types = es_distinct_types(d->dist, (unsigned)d->order);
+  sc->mark = calloc(types ? types : 1, 1);
+  sc->lines = malloc((m ? m : 1) * sizeof *sc->lines);
+  return sc->mark && sc->lines ? 0 : -1;
+}
+
+static void dscratch_free(dscratch *sc) {
+  free(sc->mark);
+  free(sc->lines);
+}
+
+/* Distinct-n x 100 of the lines line0 + idx[k] (or the m lines from line0;
+ * with swap, line i comes from od where swap[i] is set). */
+static double distinct_with(const es_stat_data *d, const uint32_t *idx, size_t m,
+                            const es_stat_data *od, const uint32_t *swap, dscratch *sc) {
+  for (size_t k = 0; k < m; k++) {
+    size_t i = idx ? idx[k] : k;
+    sc->lines[k] = swap && swap[i] ? od->line0 + i : d->line0 + i;
+  }
+  es_distinct_counts c = es_distinct_recount(d->dist, (unsigned)d->order, d->variant, sc->lines, m, sc->mark);
+  return 100.0 * es_distinct_ratio(c);
+}
+
 static double distinct_value(const es_stat_data *d, const uint32_t *idx, size_t m,
                              const es_stat_data *od, const uint32_t *swap) {
-  size_t types = es_distinct_types(d->dist, (unsigned)d->order);
-  unsigned char *mark = calloc(types ? types : 1, 1);
-  size_t *lines = malloc((m ? m : 1) * sizeof *lines);
-  double v = NAN;
-  if (mark && lines) {
-    for (size_t k = 0; k < m; k++) {
-      size_t i = idx ? idx[k] : k;
-      lines[k] = swap && swap[i] ? od->line0 + i : d->line0 + i;
-    }
-    es_distinct_counts c = es_distinct_recount(d->dist, (unsigned)d->order, d->variant, lines, m, mark);
-    v = 100.0 * es_distinct_ratio(c);
-  }
-  free(mark);
-  free(lines);
+  dscratch sc;
+  double v = dscratch_init(&sc, d, m) == 0 ? distinct_with(d, idx, m, od, swap, &sc) : NAN;
+  dscratch_free(&sc);
   return v;
 }
 
@@ -66,6 +84,13 @@ uint32_t *es_stat_boot_indices(size_t n, size_t B, uint64_t seed) {
 }
 
 void es_stat_resample(const es_stat_data *d, const uint32_t *idx, size_t B, double *out) {
+  if (d->kind == ES_STAT_DISTINCT) {
+    dscratch sc;
+    int ok = dscratch_init(&sc, d, d->n) == 0;
+    for (size_t b = 0; b < B; b++) out[b] = ok ? distinct_with(d, idx + b * d->n, d->n, NULL, NULL, &sc) : NAN;
+    dscratch_free(&sc);
+    return;
+  }
   for (size_t b = 0; b < B; b++) out[b] = es_stat_value(d, idx + b * d->n, d->n);
 }
 
@@ -96,28 +121,30 @@ double es_stat_paired_bs_p(const double *sys, const double *base, size_t B, doub
   return ((double)c + 1) / ((double)B + 1);
 }
 
-/* seg - other, field by field (the sums of a swap) */
-static void seg_delta(const es_bleu_seg *to, const es_bleu_seg *from, int64_t *out) {
-  out[0] = (int64_t)to->hyp_len - from->hyp_len;
-  out[1] = (int64_t)to->ref_len - from->ref_len;
-  for (int k = 0; k < ES_BLEU_MAX_ORDER; k++) {
-    out[2 + k] = (int64_t)to->match[k] - from->match[k];
-    out[2 + ES_BLEU_MAX_ORDER + k] = (int64_t)to->total[k] - from->total[k];
-    /* nltk's max(1, total) denominators */
-    out[2 + 2 * ES_BLEU_MAX_ORDER + k] =
-        (int64_t)(to->total[k] > 1 ? to->total[k] : 1) - (from->total[k] > 1 ? from->total[k] : 1);
+/* The fields of a segment that sums add up, as one vector: lengths,
+ * matches, totals and nltk's max(1, total) denominators. */
+#define NF 16 /* 2 + 3 * 4, padded */
+
+static void seg_vec(const es_bleu_seg *g, int64_t *v) {
+  memset(v, 0, NF * sizeof *v);
+  v[0] = g->hyp_len;
+  v[1] = g->ref_len;
+  for (int k = 0; k < g->order && k < 4; k++) {
+    v[2 + k] = g->match[k];
+    v[6 + k] = g->total[k];
+    v[10 + k] = g->total[k] > 1 ? g->total[k] : 1;
   }
 }
 
-#define NF (2 + 3 * ES_BLEU_MAX_ORDER)
-
-static void sums_shift(es_bleu_sums *s, const int64_t *d, int sign) {
-  s->hyp_len += sign * d[0];
-  s->ref_len += sign * d[1];
-  for (int k = 0; k < ES_BLEU_MAX_ORDER; k++) {
-    s->match[k] += sign * d[2 + k];
-    s->total[k] += sign * d[2 + ES_BLEU_MAX_ORDER + k];
-    s->nltk_den[k] += sign * d[2 + 2 * ES_BLEU_MAX_ORDER + k];
+/* base plus the vector acc (sign +1 or -1), as sums */
+static void sums_plus(const es_bleu_sums *base, const int64_t *acc, int sign, es_bleu_sums *out) {
+  *out = *base;
+  out->hyp_len += sign * acc[0];
+  out->ref_len += sign * acc[1];
+  for (int k = 0; k < 4; k++) {
+    out->match[k] += sign * acc[2 + k];
+    out->total[k] += sign * acc[6 + k];
+    out->nltk_den[k] += sign * acc[10 + k];
   }
 }
 
@@ -128,12 +155,18 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
   gsl_rng *r = rng_new(seed);
   if (!r) return NAN;
   size_t c = 0;
-  /* each trial swaps a line where a fair coin says so: one bit of the
-   * generator's 32-bit output per line; the pseudo-systems are the
-   * originals plus the differences of the swapped lines */
+  /* each trial swaps a line where a fair coin says so: bit i % 32 of the
+   * generator's (i / 32)-th 32-bit output of the trial; the pseudo-systems
+   * are the originals plus the differences of the swapped lines, summed
+   * over the set bits only */
   if (sys->kind == ES_STAT_DISTINCT) {
     uint32_t *swap = malloc((n ? n : 1) * sizeof *swap);
-    if (!swap) {
+    dscratch sa = {0}, sb = {0};
+    int ok = dscratch_init(&sa, sys, n) == 0 && dscratch_init(&sb, base, n) == 0;
+    if (!swap || !ok) {
+      free(swap);
+      dscratch_free(&sa);
+      dscratch_free(&sb);
       gsl_rng_free(r);
       return NAN;
     }
@@ -144,25 +177,37 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
         swap[i] = bits & 1;
         bits >>= 1;
       }
-      double va = distinct_value(sys, NULL, n, base, swap);
-      double vb = distinct_value(base, NULL, n, sys, swap);
+      double va = distinct_with(sys, NULL, n, base, swap, &sa);
+      double vb = distinct_with(base, NULL, n, sys, swap, &sb);
       c += at_least(fabs(va - vb), real);
     }
     free(swap);
+    dscratch_free(&sa);
+    dscratch_free(&sb);
   } else if (sys->kind == ES_STAT_MEAN) {
-    double sa0 = 0, sb0 = 0;
-    for (size_t i = 0; i < n; i++) sa0 += sys->x[i], sb0 += base->x[i];
+    double sa0 = 0, sb0 = 0, *diff = malloc((n ? n : 1) * sizeof *diff);
+    if (!diff) {
+      gsl_rng_free(r);
+      return NAN;
+    }
+    for (size_t i = 0; i < n; i++) {
+      sa0 += sys->x[i], sb0 += base->x[i];
+      diff[i] = base->x[i] - sys->x[i];
+    }
     for (size_t t = 0; t < R; t++) {
       double shift = 0;
-      unsigned long bits = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (i % 32 == 0) bits = gsl_rng_get(r);
-        if (bits & 1) shift += base->x[i] - sys->x[i];
-        bits >>= 1;
+      for (size_t w = 0; w < n; w += 32) {
+        uint32_t bits = (uint32_t)gsl_rng_get(r);
+        if (n - w < 32) bits &= (uint32_t)((1ull << (n - w)) - 1);
+        while (bits) {
+          shift += diff[w + (size_t)__builtin_ctz(bits)];
+          bits &= bits - 1;
+        }
       }
       double d = fabs(sys->scale * (sa0 + shift) / (double)n - base->scale * (sb0 - shift) / (double)n);
       c += at_least(d, real);
     }
+    free(diff);
   } else {
     int64_t (*delta)[NF] = malloc((n ? n : 1) * sizeof *delta);
     if (!delta) {
@@ -173,21 +218,27 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
     es_bleu_sums_init(&s0);
     es_bleu_sums_init(&b0);
     for (size_t i = 0; i < n; i++) {
+      int64_t vs[NF], vb[NF];
       es_bleu_sums_add(&s0, &sys->seg[i]);
       es_bleu_sums_add(&b0, &base->seg[i]);
-      seg_delta(&base->seg[i], &sys->seg[i], delta[i]);
+      seg_vec(&sys->seg[i], vs);
+      seg_vec(&base->seg[i], vb);
+      for (int f = 0; f < NF; f++) delta[i][f] = vb[f] - vs[f];
     }
     for (size_t t = 0; t < R; t++) {
-      es_bleu_sums sa = s0, sb = b0;
-      unsigned long bits = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (i % 32 == 0) bits = gsl_rng_get(r);
-        if (bits & 1) {
-          sums_shift(&sa, delta[i], 1);
-          sums_shift(&sb, delta[i], -1);
+      int64_t acc[NF] = {0};
+      for (size_t w = 0; w < n; w += 32) {
+        uint32_t bits = (uint32_t)gsl_rng_get(r);
+        if (n - w < 32) bits &= (uint32_t)((1ull << (n - w)) - 1);
+        while (bits) {
+          const int64_t *d = delta[w + (size_t)__builtin_ctz(bits)];
+          for (int f = 0; f < NF; f++) acc[f] += d[f];
+          bits &= bits - 1;
         }
-        bits >>= 1;
       }
+      es_bleu_sums sa, sb;
+      sums_plus(&s0, acc, 1, &sa);
+      sums_plus(&b0, acc, -1, &sb);
       double va = NAN, vb = NAN;
       es_profile_bleu(sys->profile, &sa, sys->order, &va);
       es_profile_bleu(base->profile, &sb, base->order, &vb);
