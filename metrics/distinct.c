@@ -235,3 +235,26 @@ es_distinct_counts es_distinct_recount(const es_distinct *d, unsigned n, es_dist
   }
   return c;
 }
+
+es_distinct_counts es_distinct_recount_gen(const es_distinct *d, unsigned n, es_distinct_variant v,
+                                           const size_t *lines, size_t nlines, uint32_t *stamp,
+                                           uint32_t gen) {
+  es_distinct_counts c = {0, 0};
+  if (n < 1 || n > d->max_n) return c;
+  const order *o = &d->ord[n - 1];
+  size_t drop = v == ES_DISTINCT_ESCONV; /* the last n-gram of each line */
+  for (size_t i = 0; i < nlines; i++) {
+    size_t l = lines[i];
+    if (l >= d->lines) continue;
+    size_t a = o->off[l], b = o->off[l + 1];
+    if (b - a <= drop) continue;
+    b -= drop;
+    c.total += b - a;
+    for (size_t k = a; k < b; k++)
+      if (stamp[o->seq[k]] != gen) {
+        stamp[o->seq[k]] = gen;
+        c.unique++;
+      }
+  }
+  return c;
+}

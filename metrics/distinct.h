@@ -75,4 +75,12 @@ const uint32_t *es_distinct_line_ngrams(const es_distinct *d, size_t line, unsig
 es_distinct_counts es_distinct_recount(const es_distinct *d, unsigned n, es_distinct_variant v,
                                        const size_t *lines, size_t nlines, unsigned char *mark);
 
+/* es_distinct_recount in one pass: stamp is the caller's scratch of
+ * es_distinct_types(d, n) entries, and gen a value no entry holds (zero
+ * the stamps once, then pass 1, 2, 3, ... on successive calls; clear them
+ * again before gen wraps around to 0). Entries seen get gen. */
+es_distinct_counts es_distinct_recount_gen(const es_distinct *d, unsigned n, es_distinct_variant v,
+                                           const size_t *lines, size_t nlines, uint32_t *stamp,
+                                           uint32_t gen);
+
 #endif

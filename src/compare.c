@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "tokenize.h"
 
 enum { K_BLEU, K_MEAN, K_DISTINCT, K_STRATEGY, K_JUDGE };
+
+#define ES_COMPARE_THREADS 2
 
 /* What one model brought from its run. */
 typedef struct {
@@ -188,145 +191,223 @@ static void map_indices(uint32_t *idx, size_t cells, const size_t *keep) {
   for (size_t k = 0; k < cells; k++) idx[k] = (uint32_t)keep[idx[k]];
 }
 
-static int compute(ctx *x, es_error *err) {
+/* Scratch of one worker thread. */
+typedef struct {
+  double **vals;
+  size_t *keep;
+  double *xa, *xb, *ra, *rb;
+  es_bleu_seg *sa, *sb;
+} scratch;
+
+static void scratch_free(scratch *w, size_t nm) {
+  for (size_t m = 0; w->vals && m < nm; m++) free(w->vals[m]);
+  free(w->vals);
+  free(w->keep);
+  free(w->xa);
+  free(w->xb);
+  free(w->ra);
+  free(w->rb);
+  free(w->sa);
+  free(w->sb);
+}
+
+static int scratch_init(scratch *w, size_t n, size_t nm, size_t B) {
+  memset(w, 0, sizeof *w);
+  size_t nn = n ? n : 1;
+  w->vals = calloc(nm ? nm : 1, sizeof *w->vals);
+  w->keep = malloc(nn * sizeof *w->keep);
+  w->xa = malloc(nn * sizeof *w->xa);
+  w->xb = malloc(nn * sizeof *w->xb);
+  w->sa = malloc(nn * sizeof *w->sa);
+  w->sb = malloc(nn * sizeof *w->sb);
+  w->ra = malloc((B ? B : 1) * sizeof *w->ra);
+  w->rb = malloc((B ? B : 1) * sizeof *w->rb);
+  if (!w->vals || !w->keep || !w->xa || !w->xb || !w->sa || !w->sb || !w->ra || !w->rb) return -1;
+  for (size_t m = 0; m < nm; m++)
+    if (!(w->vals[m] = malloc(nn * sizeof **w->vals))) return -1;
+  return 0;
+}
+
+/* Metric k for every model: values, intervals, tests. 0, or -1 (memory). */
+static int one_metric(ctx *x, size_t k, scratch *w) {
   es_compare *c = x->c;
   size_t n = c->instances, nm = c->nmodels, nk = c->nmetrics;
-  const cJSON *inst = cJSON_GetObjectItemCaseSensitive(x->roots[0], "instances");
-  double **vals = calloc(nm, sizeof *vals);
-  size_t *keep = malloc((n ? n : 1) * sizeof *keep);
-  double *xa = malloc((n ? n : 1) * sizeof *xa), *xb = malloc((n ? n : 1) * sizeof *xb);
-  es_bleu_seg *sa = malloc((n ? n : 1) * sizeof *sa), *sb = malloc((n ? n : 1) * sizeof *sb);
   size_t B = (size_t)c->bootstrap;
-  double *ra = malloc(B * sizeof *ra), *rb = malloc(B * sizeof *rb);
-  int rc = -1;
-  if (!vals || !keep || !xa || !xb || !sa || !sb || !ra || !rb) goto oom;
-  for (size_t m = 0; m < nm; m++)
-    if (!(vals[m] = malloc((n ? n : 1) * sizeof **vals))) goto oom;
-  for (size_t k = 0; k < nk; k++) {
-    const metric_def *d = &x->defs[k];
-    for (size_t m = 0; m < nm; m++) {
-      const char *name = str_at(x->md[m].json, "name", NULL, NULL);
-      values_of(cJSON_GetObjectItemCaseSensitive(x->roots[c->models[m].run], "instances"), name, d,
-                vals[m]);
-      (void)inst;
-    }
-    for (size_t m = 0; m < nm; m++) {
-      es_cmp_cell *cell = &c->cells[m * nk + k];
-      /* the model's own instances: answered, and with a value for MEAN kinds */
-      size_t nkeep = 0;
-      for (size_t i = 0; i < n; i++)
-        if (x->md[m].answered[i] && (d->kind == K_BLEU || d->kind == K_DISTINCT || !isnan(vals[m][i])))
-          keep[nkeep++] = i;
-      es_stat_data s = stat_data(x, m, k, vals[m]);
-      cell->n = nkeep;
-      cell->value = cell->ci_low = cell->ci_high = NAN;
-      if (nkeep == 0) continue;
-      uint32_t *idx = es_stat_boot_indices(nkeep, B, c->seed);
-      if (!idx) goto oom;
-      if (s.kind == ES_STAT_DISTINCT) {
-        map_indices(idx, nkeep * B, keep);
-        s.n = nkeep;
-        uint32_t *all = malloc(nkeep * sizeof *all);
-        if (!all) {
-          free(idx);
-          goto oom;
-        }
-        for (size_t q = 0; q < nkeep; q++) all[q] = (uint32_t)keep[q];
-        cell->value = es_stat_value(&s, all, nkeep);
-        free(all);
-      } else {
-        subset(&s, keep, nkeep, xa, sa);
-        cell->value = es_stat_value(&s, NULL, 0);
+  double **vals = w->vals, *xa = w->xa, *xb = w->xb, *ra = w->ra, *rb = w->rb;
+  size_t *keep = w->keep;
+  es_bleu_seg *sa = w->sa, *sb = w->sb;
+  const metric_def *d = &x->defs[k];
+  for (size_t m = 0; m < nm; m++) {
+    const char *name = str_at(x->md[m].json, "name", NULL, NULL);
+    values_of(cJSON_GetObjectItemCaseSensitive(x->roots[c->models[m].run], "instances"), name, d,
+              vals[m]);
+  }
+  for (size_t m = 0; m < nm; m++) {
+    es_cmp_cell *cell = &c->cells[m * nk + k];
+    /* the model's own instances: answered, and with a value for MEAN kinds */
+    size_t nkeep = 0;
+    for (size_t i = 0; i < n; i++)
+      if (x->md[m].answered[i] && (d->kind == K_BLEU || d->kind == K_DISTINCT || !isnan(vals[m][i])))
+        keep[nkeep++] = i;
+    es_stat_data s = stat_data(x, m, k, vals[m]);
+    cell->n = nkeep;
+    cell->value = cell->ci_low = cell->ci_high = NAN;
+    if (nkeep == 0) continue;
+    uint32_t *idx = es_stat_boot_indices(nkeep, B, c->seed);
+    if (!idx) return -1;
+    if (s.kind == ES_STAT_DISTINCT) {
+      map_indices(idx, nkeep * B, keep);
+      s.n = nkeep;
+      uint32_t *all = malloc(nkeep * sizeof *all);
+      if (!all) {
+        free(idx);
+        return -1;
       }
-      es_stat_resample(&s, idx, B, ra);
-      free(idx);
-      qsort(ra, B, sizeof *ra, cmp_d);
-      cell->ci_low = es_stat_quantile(ra, B, 0.025);
-      cell->ci_high = es_stat_quantile(ra, B, 0.975);
+      for (size_t q = 0; q < nkeep; q++) all[q] = (uint32_t)keep[q];
+      cell->value = es_stat_value(&s, all, nkeep);
+      free(all);
+    } else {
+      subset(&s, keep, nkeep, xa, sa);
+      cell->value = es_stat_value(&s, NULL, 0);
     }
-    /* paired tests against the baseline */
-    size_t b0 = c->baseline;
-    for (size_t m = 0; m < nm; m++) {
-      es_cmp_cell *cell = &c->cells[m * nk + k];
-      cell->p_bs = cell->p_ar = cell->p_t = cell->t = cell->p_w = cell->w = cell->p_mcnemar = NAN;
-      cell->delta = NAN;
-      if (m == b0) continue;
-      size_t np = 0;
-      for (size_t i = 0; i < n; i++) {
-        int ok = x->md[m].answered[i] && x->md[b0].answered[i];
-        if (d->kind != K_BLEU && d->kind != K_DISTINCT) ok = ok && !isnan(vals[m][i]) && !isnan(vals[b0][i]);
-        if (ok) keep[np++] = i;
+    es_stat_resample(&s, idx, B, ra);
+    free(idx);
+    qsort(ra, B, sizeof *ra, cmp_d);
+    cell->ci_low = es_stat_quantile(ra, B, 0.025);
+    cell->ci_high = es_stat_quantile(ra, B, 0.975);
+  }
+  /* paired tests against the baseline */
+  size_t b0 = c->baseline;
+  for (size_t m = 0; m < nm; m++) {
+    es_cmp_cell *cell = &c->cells[m * nk + k];
+    cell->p_bs = cell->p_ar = cell->p_t = cell->t = cell->p_w = cell->w = cell->p_mcnemar = NAN;
+    cell->delta = NAN;
+    if (m == b0) continue;
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+      int ok = x->md[m].answered[i] && x->md[b0].answered[i];
+      if (d->kind != K_BLEU && d->kind != K_DISTINCT) ok = ok && !isnan(vals[m][i]) && !isnan(vals[b0][i]);
+      if (ok) keep[np++] = i;
+    }
+    cell->n_paired = np;
+    if (np < 2) continue;
+    cell->has_test = 1;
+    es_stat_data S = stat_data(x, m, k, vals[m]), A = stat_data(x, b0, k, vals[b0]);
+    uint32_t *idx = es_stat_boot_indices(np, B, c->seed);
+    if (!idx) return -1;
+    double vs, va;
+    if (S.kind == ES_STAT_DISTINCT) {
+      /* both systems' lines restricted to the paired instances: the
+       * index lists address instances directly */
+      map_indices(idx, np * B, keep);
+      uint32_t *all = malloc(np * sizeof *all);
+      if (!all) {
+        free(idx);
+        return -1;
       }
-      cell->n_paired = np;
-      if (np < 2) continue;
-      cell->has_test = 1;
-      es_stat_data S = stat_data(x, m, k, vals[m]), A = stat_data(x, b0, k, vals[b0]);
-      uint32_t *idx = es_stat_boot_indices(np, B, c->seed);
-      if (!idx) goto oom;
-      double vs, va;
-      if (S.kind == ES_STAT_DISTINCT) {
-        /* both systems' lines restricted to the paired instances: the
-         * index lists address instances directly */
-        map_indices(idx, np * B, keep);
-        uint32_t *all = malloc(np * sizeof *all);
-        if (!all) {
-          free(idx);
-          goto oom;
-        }
-        for (size_t q = 0; q < np; q++) all[q] = (uint32_t)keep[q];
-        vs = es_stat_value(&S, all, np);
-        va = es_stat_value(&A, all, np);
-        S.n = A.n = np;
-        es_stat_resample(&S, idx, B, rb);
-        es_stat_resample(&A, idx, B, ra);
-        cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
-        /* AR over the paired instances: a joint counter would be needed
-         * for a subset; with every instance answered by both it is the
-         * whole set */
-        if (np == n) {
-          S.n = A.n = n;
-          cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
-        }
-        free(all);
-      } else {
-        subset(&S, keep, np, xa, sa);
-        subset(&A, keep, np, xb, sb);
-        vs = es_stat_value(&S, NULL, 0);
-        va = es_stat_value(&A, NULL, 0);
-        es_stat_resample(&S, idx, B, rb);
-        es_stat_resample(&A, idx, B, ra);
-        cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
+      for (size_t q = 0; q < np; q++) all[q] = (uint32_t)keep[q];
+      vs = es_stat_value(&S, all, np);
+      va = es_stat_value(&A, all, np);
+      S.n = A.n = np;
+      es_stat_resample(&S, idx, B, rb);
+      es_stat_resample(&A, idx, B, ra);
+      cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
+      /* AR over the paired instances: a joint counter would be needed
+       * for a subset; with every instance answered by both it is the
+       * whole set */
+      if (np == n) {
+        S.n = A.n = n;
         cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
-        if (S.kind == ES_STAT_MEAN) {
-          double df;
-          es_stat_ttest_rel(S.x, A.x, np, &cell->t, &cell->p_t, &df);
-          int exact;
-          es_stat_wilcoxon(S.x, A.x, np, &cell->w, &cell->p_w, &exact);
-        }
-        if (d->kind == K_STRATEGY) {
-          size_t a_only = 0, s_only = 0;
-          for (size_t q = 0; q < np; q++) {
-            a_only += A.x[q] == 1 && S.x[q] == 0;
-            s_only += S.x[q] == 1 && A.x[q] == 0;
-          }
-          cell->p_mcnemar = es_stat_mcnemar_exact(a_only, s_only);
-        }
       }
-      free(idx);
-      cell->delta = vs - va;
+      free(all);
+    } else {
+      subset(&S, keep, np, xa, sa);
+      subset(&A, keep, np, xb, sb);
+      vs = es_stat_value(&S, NULL, 0);
+      va = es_stat_value(&A, NULL, 0);
+      es_stat_resample(&S, idx, B, rb);
+      es_stat_resample(&A, idx, B, ra);
+      cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
+      cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
+      if (S.kind == ES_STAT_MEAN) {
+        double df;
+        es_stat_ttest_rel(S.x, A.x, np, &cell->t, &cell->p_t, &df);
+        int exact;
+        es_stat_wilcoxon(S.x, A.x, np, &cell->w, &cell->p_w, &exact);
+      }
+      if (d->kind == K_STRATEGY) {
+        size_t a_only = 0, s_only = 0;
+        for (size_t q = 0; q < np; q++) {
+          a_only += A.x[q] == 1 && S.x[q] == 0;
+          s_only += S.x[q] == 1 && A.x[q] == 0;
+        }
+        cell->p_mcnemar = es_stat_mcnemar_exact(a_only, s_only);
+      }
+    }
+    free(idx);
+    cell->delta = vs - va;
+  }
+  return 0;
+}
+
+typedef struct {
+  ctx *x;
+  pthread_mutex_t lock;
+  size_t next;
+  int failed;
+} pool;
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  es_compare *c = p->x->c;
+  scratch w;
+  if (scratch_init(&w, c->instances, c->nmodels, (size_t)c->bootstrap) != 0) {
+    pthread_mutex_lock(&p->lock);
+    p->failed = 1;
+    pthread_mutex_unlock(&p->lock);
+    scratch_free(&w, c->nmodels);
+    return NULL;
+  }
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t k = p->failed ? c->nmetrics : p->next++;
+    pthread_mutex_unlock(&p->lock);
+    if (k >= c->nmetrics) break;
+    if (one_metric(p->x, k, &w) != 0) {
+      pthread_mutex_lock(&p->lock);
+      p->failed = 1;
+      pthread_mutex_unlock(&p->lock);
     }
   }
+  scratch_free(&w, c->nmodels);
+  return NULL;
+}
+
+/* Every metric (on up to ES_COMPARE_THREADS threads: metrics are
+ * independent, and each worker draws its own generators from the seed, so
+ * the result does not depend on the threads), then Holm. */
+static int compute(ctx *x, es_error *err) {
+  es_compare *c = x->c;
+  size_t nm = c->nmodels, nk = c->nmetrics;
+  pool p = {x, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+  pthread_t tid[ES_COMPARE_THREADS];
+  int started = 0;
+  for (int t = 1; t < ES_COMPARE_THREADS && (size_t)t < nk; t++)
+    if (pthread_create(&tid[started], NULL, worker, &p) == 0) started++;
+  worker(&p);
+  for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  if (p.failed) return oom(err);
   /* Holm over models x metrics, per kind of test */
   size_t cells = nm * nk;
-  double *p = malloc((cells ? cells : 1) * sizeof *p), *adj = malloc((cells ? cells : 1) * sizeof *adj);
-  if (!p || !adj) {
-    free(p);
+  double *pv = malloc((cells ? cells : 1) * sizeof *pv), *adj = malloc((cells ? cells : 1) * sizeof *adj);
+  if (!pv || !adj) {
+    free(pv);
     free(adj);
-    goto oom;
+    return oom(err);
   }
 #define HOLM(field, out)                                              \
-  for (size_t q = 0; q < cells; q++) p[q] = c->cells[q].field;        \
-  es_stat_holm(p, cells, adj);                                        \
+  for (size_t q = 0; q < cells; q++) pv[q] = c->cells[q].field;       \
+  es_stat_holm(pv, cells, adj);                                       \
   for (size_t q = 0; q < cells; q++) c->cells[q].out = adj[q];
   HOLM(p_bs, adj_bs)
   HOLM(p_ar, adj_ar)
@@ -335,23 +416,9 @@ static int compute(ctx *x, es_error *err) {
   HOLM(p_mcnemar, adj_mcnemar)
 #undef HOLM
   for (size_t q = 0; q < cells; q++) c->cells[q].significant = c->cells[q].adj_ar < c->alpha;
-  free(p);
+  free(pv);
   free(adj);
-  rc = 0;
-  goto out;
-oom:
-  oom(err);
-out:
-  for (size_t m = 0; vals && m < nm; m++) free(vals[m]);
-  free(vals);
-  free(keep);
-  free(xa);
-  free(xb);
-  free(sa);
-  free(sb);
-  free(ra);
-  free(rb);
-  return rc;
+  return 0;
 }
 
 /* The metric definitions of the first run: its suite's list, plus the

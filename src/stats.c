@@ -17,19 +17,22 @@ static gsl_rng *rng_new(uint64_t seed) {
 
 /* Scratch for Distinct recounts: a mark byte per n-gram type and a line list. */
 typedef struct {
-  unsigned char *mark;
+  uint32_t *stamp; /* per n-gram type: the last recount that saw it */
+  uint32_t gen;
+  size_t types;
   size_t *lines;
 } dscratch;
 
 static int dscratch_init(dscratch *sc, const es_stat_data *d, size_t m) {
-  size_t types = es_distinct_types(d->dist, (unsigned)d->order);
-  sc->mark = calloc(types ? types : 1, 1);
+  sc->types = es_distinct_types(d->dist, (unsigned)d->order);
+  sc->stamp = calloc(sc->types ? sc->types : 1, sizeof *sc->stamp);
+  sc->gen = 0;
   sc->lines = malloc((m ? m : 1) * sizeof *sc->lines);
-  return sc->mark && sc->lines ? 0 : -1;
+  return sc->stamp && sc->lines ? 0 : -1;
 }
 
 static void dscratch_free(dscratch *sc) {
-  free(sc->mark);
+  free(sc->stamp);
   free(sc->lines);
 }
 
@@ -41,7 +44,12 @@ static double distinct_with(const es_stat_data *d, const uint32_t *idx, size_t m
     size_t i = idx ? idx[k] : k;
     sc->lines[k] = swap && swap[i] ? od->line0 + i : d->line0 + i;
   }
-  es_distinct_counts c = es_distinct_recount(d->dist, (unsigned)d->order, d->variant, sc->lines, m, sc->mark);
+  if (++sc->gen == 0) { /* wrapped: start the stamps afresh */
+    memset(sc->stamp, 0, (sc->types ? sc->types : 1) * sizeof *sc->stamp);
+    sc->gen = 1;
+  }
+  es_distinct_counts c =
+      es_distinct_recount_gen(d->dist, (unsigned)d->order, d->variant, sc->lines, m, sc->stamp, sc->gen);
   return 100.0 * es_distinct_ratio(c);
 }
 
