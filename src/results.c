@@ -38,7 +38,8 @@
  *               f1, support, predicted}}, confusion {columns (labels, then
  *               "(none)"), rows (one per label, counts)}}}]
  *   instances   [{id, dialogue, turn, context_turns, scenario, gold_strategy,
- *               gold, replies {model: {reply, cut ([byte offset, bytes]
+ *               gold, context [{speaker ("seeker", "supporter"), text,
+ *               strategy (supporter turns with one)}], replies {model: {reply, cut ([byte offset, bytes]
  *               of the strategy tag removed before scoring, when there was
  *               one), strategy, strategy_status
  *               ("ok", "missing", "unknown"), strategy_stated (when unknown),
@@ -82,7 +83,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "report.h"
 #include "exitcode.h"
 #include "outdir.h"
 #include "run.h"
@@ -543,6 +544,15 @@ static void instances_section(jctx *j, cJSON *root, const es_run *run) {
     jstr(j, o, "scenario", in->dialogue->scenario);
     jstr(j, o, "gold_strategy", label(s, in->gold_strategy));
     jstr(j, o, "gold", in->gold);
+    cJSON *ctx = jarr(j, o, "context"); /* the turns the models saw */
+    for (size_t t = in->ctx_start; t < in->turn; t++) {
+      const es_turn *turn = &in->dialogue->turns[t];
+      cJSON *to = jobj(j, NULL, NULL);
+      jstr(j, to, "speaker", turn->speaker == ES_SEEKER ? "seeker" : "supporter");
+      jstr(j, to, "text", turn->text);
+      if (turn->speaker != ES_SEEKER && turn->strategy >= 0) jstr(j, to, "strategy", label(s, turn->strategy));
+      jpush(j, ctx, to);
+    }
     cJSON *reps = jobj(j, o, "replies");
     for (size_t m = 0; m < nm; m++) {
       const es_model_run *mr = &run->models[m];
@@ -635,151 +645,6 @@ static int write_json(const es_run *run, const char *path, es_error *err) {
   return es_outdir_close(f, path, err);
 }
 
-static int write_summary_csv(const es_run *run, const char *path, es_error *err) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
-  es_csv_text(f, "model", 1);
-  es_csv_text(f, "metric", 0);
-  es_csv_text(f, "value", 0);
-  es_csv_text(f, "n", 0);
-  es_csv_text(f, "signature", 0);
-  es_csv_end_row(f);
-  for (size_t m = 0; m < run->nmodels; m++) {
-    const es_model_run *mr = &run->models[m];
-    for (size_t k = 0; k < es_scores_count(mr->scores); k++) {
-      const es_metric *mt = es_scores_get(mr->scores, k);
-      es_csv_text(f, mr->cfg->name, 1);
-      es_csv_text(f, mt->name, 0);
-      es_csv_number(f, mt->value, 0);
-      es_csv_int(f, (long long)mr->nanswered, 0);
-      es_csv_text(f, mt->signature, 0);
-      es_csv_end_row(f);
-    }
-    static const char *const names[3] = {"strategy-accuracy", "strategy-macro-f1",
-                                         "strategy-weighted-f1"};
-    double vals[3] = {100.0 * mr->strategy.accuracy, 100.0 * mr->strategy.macro_f1,
-                      100.0 * mr->strategy.weighted_f1};
-    for (int k = 0; k < 3; k++) {
-      es_csv_text(f, mr->cfg->name, 1);
-      es_csv_text(f, names[k], 0);
-      es_csv_number(f, vals[k], 0);
-      es_csv_int(f, (long long)mr->strategy_n, 0);
-      es_csv_text(f, STRATEGY_SIGNATURE, 0);
-      es_csv_end_row(f);
-    }
-    /* judge: the mean score (n: instances scored), and the parse failures
-     * and failed requests (n: samples asked) so that no table hides them */
-    const es_judge *jd = run->judge;
-    for (size_t r = 0; jd && r < jd->nrubrics; r++) {
-      const es_judge_scores *sc = &jd->scores[r * jd->nmodels + m];
-      const char *rn = run->suite->judge.rubrics[r].name;
-      char name[160], sig[512];
-      judge_signature(run, &run->suite->judge.rubrics[r], sig, sizeof sig);
-      const char *what[3] = {"judge-%s", "judge-%s-parse-failures", "judge-%s-failed"};
-      double val[3] = {sc->mean, (double)sc->parse_failures, (double)sc->failed};
-      long long n[3] = {(long long)sc->scored, (long long)(sc->judged * jd->k),
-                        (long long)(sc->judged * jd->k)};
-      for (int k = 0; k < 3; k++) {
-        snprintf(name, sizeof name, what[k], rn);
-        es_csv_text(f, mr->cfg->name, 1);
-        es_csv_text(f, name, 0);
-        if (isnan(val[k])) es_csv_text(f, NULL, 0);
-        else es_csv_number(f, val[k], 0);
-        es_csv_int(f, n[k], 0);
-        es_csv_text(f, sig, 0);
-        es_csv_end_row(f);
-      }
-    }
-    if (jd && jd->pairs && m != jd->baseline) {
-      const es_judge_pairs *pr = &jd->pairs[m];
-      double val[3] = {pr->decided ? 100.0 * (double)pr->model_wins / (double)pr->decided : NAN,
-                       pr->decided ? 100.0 * (double)pr->flips / (double)pr->decided : NAN,
-                       (double)(pr->parse_failures + pr->failed)};
-      const char *what[3] = {"pairwise-win-rate", "pairwise-position-flip-rate",
-                             "pairwise-verdicts-missing"};
-      for (int k = 0; k < 3; k++) {
-        es_csv_text(f, mr->cfg->name, 1);
-        es_csv_text(f, what[k], 0);
-        if (isnan(val[k])) es_csv_text(f, NULL, 0);
-        else es_csv_number(f, val[k], 0);
-        es_csv_int(f, (long long)(k < 2 ? pr->decided : 2 * pr->pairs), 0);
-        es_csv_text(f, run->suite->judge.pairwise->name, 0);
-        es_csv_end_row(f);
-      }
-    }
-  }
-  return es_outdir_close(f, path, err);
-}
-
-static int write_instances_csv(const es_run *run, const char *path, es_error *err) {
-  const es_suite *s = run->suite;
-  FILE *f = fopen(path, "wb");
-  if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", path, strerror(errno));
-  static const char *const head[] = {"instance", "model", "dialogue", "turn", "scenario",
-                                     "gold_strategy", "strategy", "strategy_status",
-                                     "strategy_correct", "error"};
-  for (size_t h = 0; h < sizeof head / sizeof head[0]; h++) es_csv_text(f, head[h], h == 0);
-  /* the per-instance metrics of the profile, in its order */
-  const es_scores *first = run->nmodels ? run->models[0].scores : NULL;
-  size_t nmet = first ? es_scores_count(first) : 0;
-  for (size_t q = 0; q < nmet; q++)
-    if (es_scores_get(first, q)->lines) es_csv_text(f, es_scores_get(first, q)->name, 0);
-  const es_judge *jd = run->judge;
-  for (size_t r = 0; jd && r < jd->nrubrics; r++) {
-    char name[160];
-    snprintf(name, sizeof name, "judge-%s", s->judge.rubrics[r].name);
-    es_csv_text(f, name, 0);
-  }
-  if (jd && jd->pairs) es_csv_text(f, "pairwise", 0);
-  es_csv_text(f, "reply", 0);
-  es_csv_text(f, "gold", 0);
-  es_csv_end_row(f);
-  for (size_t m = 0; m < run->nmodels; m++) {
-    const es_model_run *mr = &run->models[m];
-    size_t k = 0;
-    for (size_t i = 0; i < run->test.n; i++) {
-      const es_instance *in = &run->test.items[i];
-      const char *text = mr->replies.text[i];
-      const es_extraction *e = &mr->ext[i];
-      char turn[32];
-      snprintf(turn, sizeof turn, "%zu", in->turn);
-      es_csv_text(f, in->id, 1);
-      es_csv_text(f, mr->cfg->name, 0);
-      es_csv_text(f, in->dialogue->id, 0);
-      es_csv_text(f, turn, 0);
-      es_csv_text(f, in->dialogue->scenario, 0);
-      es_csv_text(f, label(s, in->gold_strategy), 0);
-      es_csv_text(f, text ? label(s, e->strategy) : NULL, 0);
-      es_csv_text(f, text ? es_strat_status_name(e->status) : NULL, 0);
-      if (text && in->gold_strategy >= 0)
-        es_csv_text(f, e->status == ES_STRAT_OK && e->strategy == in->gold_strategy ? "1" : "0", 0);
-      else
-        es_csv_text(f, NULL, 0);
-      es_csv_text(f, text ? NULL : mr->replies.error[i], 0);
-      for (size_t q = 0; q < nmet; q++) {
-        const es_metric *mt = es_scores_get(mr->scores, q);
-        if (!mt->lines) continue;
-        if (text) es_csv_number(f, mt->lines[k], 0);
-        else es_csv_text(f, NULL, 0);
-      }
-      for (size_t r = 0; jd && r < jd->nrubrics; r++) {
-        double v = jd->scores[r * jd->nmodels + m].score[i];
-        if (isnan(v)) es_csv_text(f, NULL, 0);
-        else es_csv_number(f, v, 0);
-      }
-      if (jd && jd->pairs) {
-        int oc = m == jd->baseline ? ES_JUDGE_NO_VERDICT : jd->pairs[m].outcome[i];
-        es_csv_text(f, oc == 1 ? "better" : oc == -1 ? "worse" : oc == 0 ? "tie" : NULL, 0);
-      }
-      es_csv_text(f, text, 0);
-      es_csv_text(f, in->gold, 0);
-      es_csv_end_row(f);
-      if (text) k++;
-    }
-  }
-  return es_outdir_close(f, path, err);
-}
-
 #define RUN_NAME_MAX 200
 
 int es_run_check_options(const es_run_options *opt, es_error *err) {
@@ -814,28 +679,17 @@ int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
   /* The outputs, each with the report format that asks for it (results.json
    * always: every other output can be rendered from it). To add a writer:
    * a row here and its format in the suite schema. */
-  static const struct {
-    const char *file;
-    const char *format; /* NULL: always */
-    int (*write)(const es_run *run, const char *path, es_error *err);
-  } outputs[] = {
-      {"results.json", NULL, write_json},
-      {"summary.csv", "csv", write_summary_csv},
-      {"instances.csv", "csv", write_instances_csv},
-  };
-  for (size_t k = 0; k < sizeof outputs / sizeof outputs[0]; k++) {
-    int wanted = !outputs[k].format;
-    for (size_t f = 0; f < run->suite->report.nformats && !wanted; f++)
-      wanted = !strcmp(run->suite->report.formats[f], outputs[k].format);
-    if (!wanted) continue;
-    char *path = es_outdir_file(&od, outputs[k].file);
-    int rc = path ? outputs[k].write(run, path, err)
-                  : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-    free(path);
-    if (rc != 0) {
-      es_outdir_release(&od);
-      return -1;
-    }
+  /* results.json, then everything else rendered from it alone (report.h),
+   * as `esbench report` renders it again */
+  char *path = es_outdir_file(&od, "results.json");
+  int rc = path ? write_json(run, path, err) : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
+  free(path);
+  if (rc == 0)
+    rc = es_report_render(od.tmp, (const char *const *)run->suite->report.formats,
+                          run->suite->report.nformats, err);
+  if (rc != 0) {
+    es_outdir_release(&od);
+    return -1;
   }
   if (es_outdir_commit(&od, err) != 0) {
     es_outdir_release(&od);

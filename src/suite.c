@@ -1594,17 +1594,6 @@ static int read_report(loader *L, yaml_node_t *key, yaml_node_t *val) {
   if (get_choice_list(&s, "formats", format_names, "report format", &L->s->report.formats,
                       &L->s->report.nformats) != 0)
     return -1;
-  /* formats whose writers have not landed yet: say so rather than skip them */
-  yaml_node_t *list = get(&s, "formats");
-  for (size_t i = 0; i < L->s->report.nformats; i++) {
-    const char *f = L->s->report.formats[i];
-    if (strcmp(f, "json") && strcmp(f, "csv")) {
-      yaml_node_t *at = list && list->type == YAML_SEQUENCE_NODE
-                            ? cfg_node(&L->c, list->data.sequence.items.start[i])
-                            : list;
-      return cfg_error(&L->c, at ? at : key, "report format '%s' is not available yet (esbench writes json and csv)", f);
-    }
-  }
   return 0;
 }
 

@@ -60,7 +60,7 @@ assert any(r["metric"] == "strategy-accuracy" and r["model"] == "reference" and 
 PY
 ok
 # report.formats: [json] writes results.json only
-sed -e 's/formats: \[json, csv\]/formats: [json]/' -e "s#prompts/#$ESBENCH_SRC/suites/prompts/#" \
+sed -e "s/formats: \[json, csv, html\]/formats: [json]/" -e "s#prompts/#$ESBENCH_SRC/suites/prompts/#" \
   -e "s#labels/extes.yaml#$ESBENCH_SRC/suites/labels/extes.yaml#" suites/extes.yaml >"$T/json-only.yaml"
 "$ESBENCH" run "$T/json-only.yaml" --offline --out-dir "$T/runs" --name json-only --quiet >/dev/null 2>&1 \
   || fail "json-only run"
