@@ -686,21 +686,9 @@ static void num(cJSON *o, const char *k, double v) {
 }
 
 static int write_atomic(const char *dir, const char *name, const char *text, size_t len, es_error *err) {
-  char tmp[4096], path[4096];
+  char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "cannot write '%s': %s", tmp, strerror(errno));
-  fwrite(text, 1, len, f);
-  if (es_outdir_close(f, tmp, err) != 0) {
-    remove(tmp);
-    return -1;
-  }
-  if (rename(tmp, path) != 0) {
-    remove(tmp);
-    return es_error_set(err, ES_EXIT_INTERNAL, "cannot rename '%s': %s", tmp, strerror(errno));
-  }
-  return 0;
+  return es_write_file_atomic(path, text, len, err);
 }
 
 int es_compare_write(const es_compare *c, const char *dir, es_error *err) {
