@@ -44,7 +44,9 @@ static int oom(es_error *err) { return es_error_set(err, ES_EXIT_INTERNAL, "out 
 
 static cJSON *load_json(const char *dir, es_error *err) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/results.json", dir);
+  size_t dl = strlen(dir);
+  if (dl > 5 && !strcmp(dir + dl - 5, ".json")) snprintf(path, sizeof path, "%s", dir);
+  else snprintf(path, sizeof path, "%s/results.json", dir);
   FILE *f = fopen(path, "rb");
   if (!f) {
     es_error_set(err, ES_EXIT_USAGE, "cannot open '%s': %s", path, strerror(errno));
@@ -276,13 +278,13 @@ static int one_metric(ctx *x, size_t k, scratch *w) {
     cell->ci_low = es_stat_quantile(ra, B, 0.025);
     cell->ci_high = es_stat_quantile(ra, B, 0.975);
   }
-  /* paired tests against the baseline */
-  size_t b0 = c->baseline;
+  /* paired tests against the baseline (or each model's counterpart) */
   for (size_t m = 0; m < nm; m++) {
     es_cmp_cell *cell = &c->cells[m * nk + k];
+    size_t b0 = c->against[m];
     cell->p_bs = cell->p_ar = cell->p_t = cell->t = cell->p_w = cell->w = cell->p_mcnemar = NAN;
     cell->delta = NAN;
-    if (m == b0) continue;
+    if (b0 == SIZE_MAX || m == b0) continue;
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
       int ok = x->md[m].answered[i] && x->md[b0].answered[i];
@@ -613,12 +615,28 @@ int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *op
   }
   const char *bl = opt->baseline ? opt->baseline : str_at(roots[0], "suite", "stats", "baseline");
   c->baseline = SIZE_MAX;
-  for (size_t m = 0; bl && m < c->nmodels; m++)
-    if (!strcmp(c->models[m].name, bl)) c->baseline = m;
-  if (c->baseline == SIZE_MAX) {
-    es_error_set(err, ES_EXIT_USAGE, "baseline '%s' is not a model of the runs (--baseline NAME)",
-                 bl ? bl : "(none)");
+  if (!(c->against = malloc((c->nmodels ? c->nmodels : 1) * sizeof *c->against))) {
+    oom(err);
     goto out;
+  }
+  if (opt->pair_by_name && nruns == 2) {
+    for (size_t m = 0; m < c->nmodels; m++) {
+      c->against[m] = SIZE_MAX;
+      if (c->models[m].run != 1) continue;
+      const char *name = str_at(x.md[m].json, "name", NULL, NULL);
+      for (size_t b = 0; b < c->nmodels; b++)
+        if (c->models[b].run == 0 && !strcmp(str_at(x.md[b].json, "name", NULL, NULL), name)) c->against[m] = b;
+    }
+    c->baseline = 0;
+  } else {
+    for (size_t m = 0; bl && m < c->nmodels; m++)
+      if (!strcmp(c->models[m].name, bl)) c->baseline = m;
+    if (c->baseline == SIZE_MAX) {
+      es_error_set(err, ES_EXIT_USAGE, "baseline '%s' is not a model of the runs (--baseline NAME)",
+                   bl ? bl : "(none)");
+      goto out;
+    }
+    for (size_t m = 0; m < c->nmodels; m++) c->against[m] = c->baseline;
   }
   if (define_metrics(c, roots[0], &defs, err) != 0) goto out;
   if (!(c->cells = calloc(c->nmodels * c->nmetrics + 1, sizeof *c->cells))) {
@@ -674,6 +692,7 @@ void es_compare_free(es_compare *c) {
   }
   free(c->metrics);
   free(c->cells);
+  free(c->against);
   free(c->test_signature);
   free(c);
 }

@@ -59,6 +59,9 @@ typedef struct {
   size_t nmetrics;
   es_cmp_cell *cells;   /* [model * nmetrics + metric] */
   size_t baseline;      /* model index */
+  size_t *against;      /* per model: the model it is tested against, or
+                           SIZE_MAX (the baseline itself; pair_by_name: the
+                           first run's models, and names it lacks) */
   size_t instances;
   uint64_t seed;
   long bootstrap, permutations;
@@ -71,9 +74,13 @@ typedef struct {
   long bootstrap, permutations; /* 0: the first run's suite values */
   int64_t seed;           /* -1: the first run's suite value */
   double alpha;           /* 0: the first run's suite value */
+  int pair_by_name;       /* with 2 runs: each model of the second run is
+                             tested against the model of the same name in
+                             the first (the gate), not against one baseline */
 } es_compare_options;
 
-/* Loads results.json of each run folder and computes everything. 0, or -1
+/* Loads results.json of each run folder (or the file itself, for a path
+ * ending in .json) and computes everything. 0, or -1
  * with err: ES_EXIT_USAGE (unreadable or malformed results.json, an unknown
  * baseline), ES_EXIT_INCOMPARABLE, ES_EXIT_INTERNAL. */
 int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *opt,

@@ -21,6 +21,7 @@ int cmd_cache(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 /* Prints "esbench: <err->msg>" to stderr and returns err->exit. */
 int cli_report(const es_error *err);

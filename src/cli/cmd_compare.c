@@ -47,7 +47,7 @@ int cmd_compare(int argc, char **argv) {
       {"alpha", required_argument, NULL, 'a'},    {"out", required_argument, NULL, 'o'},
       {"no-write", no_argument, NULL, 'n'},       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  es_compare_options opt = {NULL, 0, 0, -1, 0};
+  es_compare_options opt = {NULL, 0, 0, -1, 0, 0};
   const char *outdir = NULL;
   int nowrite = 0, c;
   long v;

@@ -47,7 +47,7 @@ int cmd_table(int argc, char **argv) {
       {"permutations", required_argument, NULL, 'R'}, {"alpha", required_argument, NULL, 'a'},
       {"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  es_compare_options opt = {NULL, 0, 0, -1, 0};
+  es_compare_options opt = {NULL, 0, 0, -1, 0, 0};
   const char *columns = NULL, *pubfile = NULL, *outfile = NULL;
   int fmt = ES_TABLE_LATEX, ch;
   optind = 1;

@@ -20,6 +20,7 @@ static const struct {
     {"score", cmd_score, "score plain-text hypothesis files against references"},
     {"fetch", cmd_fetch, "download a dataset (extes, esconv) into the cache"},
     {"compare", cmd_compare, "models against the baseline: intervals and paired tests"},
+    {"gate", cmd_gate, "fail CI on a real regression against a baseline run"},
     {"report", cmd_report, "render a run folder's CSV and HTML again from results.json"},
     {"table", cmd_table, "the paper table (LaTeX, Markdown, CSV) of runs"},
     {"cache", cmd_cache, "statistics and pruning of the request cache"},
