@@ -65,14 +65,7 @@ port=$(cat "$tmp/port")
 # The synthetic dialogues come from templates, so many instances render the
 # same request, and esbench sends identical requests once (the others share
 # the reply). A tag on every seeker turn makes all 2,000 requests distinct.
-python3 tests/fixtures/make_extes_e2e.py 4000 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-for k, dlg in enumerate(d):
-    for j, t in enumerate(dlg["content"]):
-        if isinstance(t.get("User"), str):
-            t["User"] += " (%d.%d)" % (k, j)
-json.dump(d, sys.stdout)' >"$tmp/extes.json"
+python3 tests/fixtures/make_extes_e2e.py 4000 --unique >"$tmp/extes.json"
 suite() { # concurrency -> path of a suite file
   local f=$tmp/suite-c$1.yaml
   cat >"$f" <<EOF

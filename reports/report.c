@@ -759,39 +759,6 @@ static void script_sha256(const char *s, char out[64]) {
   EVP_EncodeBlock((unsigned char *)out, md, 32);
 }
 
-static cJSON *load(const char *dir, es_error *err) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/results.json", dir);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    es_error_set(err, ES_EXIT_USAGE, "cannot open '%s': %s", path, strerror(errno));
-    return NULL;
-  }
-  char *buf = NULL;
-  size_t len = 0, cap = 0, got;
-  char tmp[65536];
-  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) {
-    if (len + got + 1 > cap) {
-      cap = (len + got + 1) * 2;
-      char *nb = realloc(buf, cap);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
-        return NULL;
-      }
-      buf = nb;
-    }
-    memcpy(buf + len, tmp, got);
-    len += got;
-  }
-  fclose(f);
-  cJSON *j = buf ? cJSON_ParseWithLength(buf, len) : NULL;
-  free(buf);
-  if (!j) es_error_set(err, ES_EXIT_USAGE, "'%s' is not valid JSON", path);
-  return j;
-}
-
 /* Renders into a memory buffer, then writes dir/name atomically. */
 static int emit(const char *dir, const char *name, void (*fn)(FILE *, const cJSON *, const es_compare *, const char *),
                 const cJSON *r, const es_compare *c, const char *arg, es_error *err) {
@@ -839,7 +806,7 @@ int es_report_render(const char *dir, const char *const *formats, size_t n, es_e
     md |= !strcmp(formats[k], "markdown");
   }
   if (!csv && !html && !latex && !md) return 0;
-  cJSON *r = load(dir, err);
+  cJSON *r = es_results_load(dir, err);
   if (!r) return -1;
   es_compare *c = NULL;
   char *const runs[1] = {(char *)dir};

@@ -42,7 +42,7 @@ typedef struct {
 
 static int oom(es_error *err) { return es_error_set(err, ES_EXIT_INTERNAL, "out of memory"); }
 
-static cJSON *load_json(const char *dir, es_error *err) {
+cJSON *es_results_load(const char *dir, es_error *err) {
   char path[4096];
   size_t dl = strlen(dir);
   if (dl > 5 && !strcmp(dir + dl - 5, ".json")) snprintf(path, sizeof path, "%s", dir);
@@ -558,7 +558,7 @@ int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *op
     goto out;
   }
   for (size_t r = 0; r < nruns; r++)
-    if (!(roots[r] = load_json(runs[r], err))) goto out;
+    if (!(roots[r] = es_results_load(runs[r], err))) goto out;
   if (check_comparable(roots, runs, nruns, err) != 0) goto out;
   c->runs = calloc(nruns, sizeof *c->runs);
   if (!c->runs) {

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "error.h"
 
 typedef struct {
@@ -86,6 +88,11 @@ typedef struct {
 int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *opt,
                    es_compare **out, es_error *err);
 void es_compare_free(es_compare *c);
+
+/* results.json of the run folder dir (or the file dir itself, when it ends
+ * in .json), parsed. NULL with err (ES_EXIT_USAGE) when it cannot be read
+ * or is not an esbench results.json (instances and models missing). */
+cJSON *es_results_load(const char *dir, es_error *err);
 
 /* Writes compare.json and compare.csv into dir (atomically: temporary
  * names, then renamed). 0 or -1 with err. */

@@ -275,27 +275,6 @@ static double floor_rate(const cJSON *cur, const char *model, const char *metric
   return NAN;
 }
 
-static cJSON *load_results(const char *path, es_error *err) {
-  char p[4096];
-  size_t n = strlen(path);
-  snprintf(p, sizeof p, n > 5 && !strcmp(path + n - 5, ".json") ? "%s" : "%s/results.json", path);
-  FILE *f = fopen(p, "rb");
-  if (!f) {
-    es_error_set(err, ES_EXIT_USAGE, "cannot open '%s'", p);
-    return NULL;
-  }
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
-  size_t got = buf ? fread(buf, 1, (size_t)len, f) : 0;
-  fclose(f);
-  cJSON *j = buf ? cJSON_ParseWithLength(buf, got) : NULL;
-  free(buf);
-  if (!j) es_error_set(err, ES_EXIT_USAGE, "'%s' is not valid JSON", p);
-  return j;
-}
-
 int es_gate_check(const char *current, const char *baseline, const es_gate_rules *rules,
                   es_gate_result *out, es_error *err) {
   memset(out, 0, sizeof *out);
@@ -305,7 +284,7 @@ int es_gate_check(const char *current, const char *baseline, const es_gate_rules
   cJSON *cur = NULL;
   int rc = -1;
   if (es_compare_run(runs, 2, &opt, &c, err) != 0) return -1;
-  if (!(cur = load_results(current, err))) goto out;
+  if (!(cur = es_results_load(current, err))) goto out;
   /* a rule naming a metric neither run reports is a mistake in the rules */
   for (size_t i = 0; i < rules->nrules; i++)
     if (metric_index(c, rules->rules[i].metric) < 0) {

@@ -18,14 +18,7 @@ source "$(dirname "$0")/lib.bash"
 need_python
 EXTES="$T/extes.json"
 # unique seeker turns, so that no two judge prompts are the same
-python3 "$ESBENCH_TESTS/fixtures/make_extes_e2e.py" 300 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-for k, dlg in enumerate(d):
-    for j, t in enumerate(dlg["content"]):
-        if isinstance(t.get("User"), str):
-            t["User"] += " (%d.%d)" % (k, j)
-json.dump(d, sys.stdout)' >"$EXTES"
+python3 "$ESBENCH_TESTS/fixtures/make_extes_e2e.py" 300 --unique >"$EXTES"
 J="$ESBENCH_SRC/suites/judges"
 BUILTINS="  - {name: retrieval, type: builtin, builtin: retrieval}
   - {name: majority, type: builtin, builtin: majority}"
