@@ -85,7 +85,7 @@ static void summary_csv(FILE *f, const cJSON *r, const es_compare *c) {
     }
     const cJSON *rub;
     cJSON_ArrayForEach(rub, at(mo, "judge", NULL)) {
-      if (!strcmp(rub->string, "pairwise")) continue;
+      if (!rub->string || !strcmp(rub->string, "pairwise")) continue;
       char name[200];
       const char *what[2] = {"parse-failures", "failed"};
       for (int q = 0; q < 2; q++) {
@@ -121,9 +121,10 @@ static void instances_csv(FILE *f, const cJSON *r) {
   }
   (void)first;
   const cJSON *k;
-  cJSON_ArrayForEach(k, scores) es_csv_text(f, k->string, 0);
+  cJSON_ArrayForEach(k, scores) es_csv_text(f, k->string ? k->string : "", 0);
   cJSON_ArrayForEach(k, judge) {
     char name[200];
+    if (!k->string) continue;
     snprintf(name, sizeof name, "%s%s", strcmp(k->string, "pairwise") ? "judge-" : "", k->string);
     es_csv_text(f, name, 0);
   }
@@ -148,8 +149,9 @@ static void instances_csv(FILE *f, const cJSON *r) {
       const cJSON *ok = at(rep, "strategy_correct", NULL);
       es_csv_text(f, cJSON_IsBool(ok) ? (cJSON_IsTrue(ok) ? "1" : "0") : NULL, 0);
       es_csv_text(f, reply ? NULL : str(rep, "error", NULL), 0);
-      cJSON_ArrayForEach(k, scores) csv_num(f, reply ? num(at(rep, "scores", NULL), k->string, NULL) : NAN);
+      cJSON_ArrayForEach(k, scores) csv_num(f, reply && k->string ? num(at(rep, "scores", NULL), k->string, NULL) : NAN);
       cJSON_ArrayForEach(k, judge) {
+        if (!k->string) continue;
         const cJSON *jv = at(at(rep, "judge", NULL), k->string, NULL);
         if (!strcmp(k->string, "pairwise")) es_csv_text(f, cJSON_IsString(jv) ? jv->valuestring : NULL, 0);
         else csv_num(f, num(jv, "score", NULL));
@@ -321,6 +323,7 @@ static void strategy_section(FILE *f, const cJSON *r) {
           "<th>F1</th><th>support</th><th>predicted</th></tr></thead><tbody>\n", f);
     const cJSON *pc;
     cJSON_ArrayForEach(pc, at(s, "per_class", NULL)) {
+      if (!pc->string) continue;
       fputs("<tr><td>", f);
       esc(f, pc->string);
       fprintf(f, "</td><td data-v=\"%g\">%.2f</td><td data-v=\"%g\">%.2f</td><td data-v=\"%g\">%.2f</td><td>%.0f</td><td>%.0f</td></tr>\n",
@@ -449,7 +452,7 @@ static void judge_section(FILE *f, const cJSON *r) {
         "<th>parse failures</th><th>fixed by reminder</th><th>failed</th><th>alpha</th></tr></thead><tbody>\n", f);
   cJSON_ArrayForEach(m, models) {
     cJSON_ArrayForEach(rub, at(m, "judge", NULL)) {
-      if (!strcmp(rub->string, "pairwise")) continue;
+      if (!rub->string || !strcmp(rub->string, "pairwise")) continue;
       char a[32], b[32];
       fmt2(a, sizeof a, num(rub, "mean", NULL));
       fmt2(b, sizeof b, num(rub, "krippendorff_alpha_interval", NULL));
@@ -465,14 +468,15 @@ static void judge_section(FILE *f, const cJSON *r) {
   fputs("</tbody></table></div>\n", f);
   /* score distributions: a histogram per model and rubric */
   const cJSON *s0 = cJSON_GetArrayItem(at(j, "scale", NULL), 0), *s1 = cJSON_GetArrayItem(at(j, "scale", NULL), 1);
-  int lo = cJSON_IsNumber(s0) ? (int)s0->valuedouble : 1;
-  int hi = cJSON_IsNumber(s1) ? (int)s1->valuedouble : 10;
-  if (hi - lo > 100 || hi <= lo) return;
+  double dlo = cJSON_IsNumber(s0) ? s0->valuedouble : 1, dhi = cJSON_IsNumber(s1) ? s1->valuedouble : 10;
+  /* a scale the suite could have given (no histogram for anything else) */
+  if (!(dlo >= -1000 && dhi <= 1000 && dhi > dlo && dhi - dlo <= 100)) return;
+  int lo = (int)dlo, hi = (int)dhi;
   fputs("<div class=\"charts\">", f);
   int mi = 0;
   cJSON_ArrayForEach(m, models) {
     cJSON_ArrayForEach(rub, at(m, "judge", NULL)) {
-      if (!strcmp(rub->string, "pairwise")) continue;
+      if (!rub->string || !strcmp(rub->string, "pairwise")) continue;
       size_t bins[101] = {0}, most = 1;
       const cJSON *in;
       cJSON_ArrayForEach(in, at(r, "instances", NULL)) {
@@ -535,6 +539,7 @@ static void failures_section(FILE *f, const cJSON *r) {
                "<th>examples</th></tr></thead><tbody>\n",
             num(m, "failed", NULL), num(m, "instances", NULL));
     cJSON_ArrayForEach(why, fail) {
+      if (!why->string) continue;
       fputs("<tr><td>", f);
       esc(f, why->string);
       fprintf(f, "</td><td>%.0f</td><td>", why->valuedouble);
@@ -665,7 +670,7 @@ static void html_report(FILE *f, const cJSON *r, const es_compare *c, const char
   const cJSON *cnt;
   int first = 1;
   cJSON_ArrayForEach(cnt, at(ds, "counts", NULL)) {
-    if (!cJSON_IsNumber(cnt) || cnt->valuedouble == 0) continue;
+    if (!cnt->string || !cJSON_IsNumber(cnt) || cnt->valuedouble == 0) continue;
     if (!first) fputs(", ", f);
     first = 0;
     esc(f, cnt->string);
@@ -675,6 +680,7 @@ static void html_report(FILE *f, const cJSON *r, const es_compare *c, const char
   fputs("</dd><dt>signatures</dt><dd>", f);
   const cJSON *sig;
   cJSON_ArrayForEach(sig, at(r, "signatures", NULL)) {
+    if (!sig->string) continue;
     fputs("<code>", f);
     esc(f, sig->string);
     fputs(": ", f);

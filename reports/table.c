@@ -156,6 +156,9 @@ static void tex_escape(FILE *f, const char *s) {
       case '~': fputs("\\textasciitilde{}", f); break;
       case '^': fputs("\\textasciicircum{}", f); break;
       case '\\': fputs("\\textbackslash{}", f); break;
+      case '<': fputs("\\textless{}", f); break;
+      case '>': fputs("\\textgreater{}", f); break;
+      case '|': fputs("\\textbar{}", f); break;
       default: fputc(*s, f);
     }
   }
@@ -163,7 +166,11 @@ static void tex_escape(FILE *f, const char *s) {
 
 static void md_escape(FILE *f, const char *s) {
   for (; *s; s++) {
-    if (strchr("|*_`\\[]<>", *s)) fputc('\\', f);
+    if (*s == '\n' || *s == '\r') { /* a line break would end the table row */
+      fputc(' ', f);
+      continue;
+    }
+    if (strchr("|*_`\\[]<>~", *s)) fputc('\\', f);
     fputc(*s, f);
   }
 }
@@ -171,7 +178,11 @@ static void md_escape(FILE *f, const char *s) {
 static void csv_cell(FILE *f, const char *s, int first) {
   if (!first) fputc(',', f);
   int quote = strpbrk(s, ",\"\r\n") != NULL;
-  int neutral = strchr("=+-@\t\r", s[0]) && s[0];
+  /* a number (a signed delta, perhaps with the significance star) is not a formula */
+  char *end;
+  strtod(s, &end);
+  int numeric = end != s && (!*end || !strcmp(end, "*"));
+  int neutral = !numeric && strchr("=+-@\t\r", s[0]) && s[0];
   if (quote || neutral) {
     fputc('"', f);
     if (neutral) fputc('\'', f);

@@ -440,8 +440,11 @@ static int define_metrics(es_compare *c, cJSON *root, metric_def **defs, es_erro
     if (!cJSON_IsString(e)) continue;
     const char *name = e->valuestring;
     metric_def d = {.profile = (es_profile)p, .scale = 1};
-    if (!strncmp(name, "bleu-", 5)) d.kind = K_BLEU, d.order = name[5] - '0';
-    else if (!strncmp(name, "dist-", 5)) d.kind = K_DISTINCT, d.order = name[5] - '0';
+    int is_bleu = !strncmp(name, "bleu-", 5), is_dist = !strncmp(name, "dist-", 5);
+    if ((is_bleu || is_dist) && !(name[5] >= '1' && name[5] <= (is_bleu ? '4' : '3') && !name[6]))
+      return es_error_set(err, ES_EXIT_USAGE, "results.json lists an unknown metric '%s'", name);
+    if (is_bleu) d.kind = K_BLEU, d.order = name[5] - '0';
+    else if (is_dist) d.kind = K_DISTINCT, d.order = name[5] - '0';
     else if (!strcmp(name, "strategy")) d.kind = K_STRATEGY, d.scale = 100;
     else d.kind = K_MEAN, d.key = name;
     es_cmp_metric *cm = &c->metrics[c->nmetrics];
@@ -490,12 +493,15 @@ static int model_arrays(ctx *x, size_t m, es_error *err) {
       for (int q = 0; q < 4; q++) s->match[q] = v[2 + q], s->total[q] = v[6 + q];
       const cJSON *cut = cJSON_GetObjectItemCaseSensitive(r, "cut");
       es_extraction e = {0};
-      if (cJSON_GetArraySize(cut) == 2) {
-        e.cut_off = (size_t)cJSON_GetArrayItem(cut, 0)->valuedouble;
-        e.cut_len = (size_t)cJSON_GetArrayItem(cut, 1)->valuedouble;
-      }
       size_t len = strlen(reply->valuestring);
-      if (e.cut_off + e.cut_len > len) e.cut_off = e.cut_len = 0;
+      if (cJSON_GetArraySize(cut) == 2) {
+        double a = cJSON_GetArrayItem(cut, 0)->valuedouble, b = cJSON_GetArrayItem(cut, 1)->valuedouble;
+        /* only a cut that lies inside the reply (a hand-edited file may say anything) */
+        if (a >= 0 && b >= 0 && a <= (double)len && b <= (double)len - a && a == floor(a) && b == floor(b)) {
+          e.cut_off = (size_t)a;
+          e.cut_len = (size_t)b;
+        }
+      }
       if (!(md->body[i] = malloc(len + 1))) return oom(err);
       es_extract_body(reply->valuestring, len, &e, md->body[i]);
     }
@@ -579,7 +585,25 @@ int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *op
   c->permutations = opt->permutations > 0 ? opt->permutations
                     : cJSON_IsNumber(v = at(st, "permutations", NULL, NULL)) ? (long)v->valuedouble : 10000;
   c->alpha = opt->alpha > 0 ? opt->alpha : cJSON_IsNumber(v = at(st, "alpha", NULL, NULL)) ? v->valuedouble : 0.05;
+  if (!(c->bootstrap >= 1 && c->bootstrap <= 100000000) || !(c->permutations >= 1 && c->permutations <= 100000000) ||
+      !(c->alpha > 0 && c->alpha < 1)) {
+    es_error_set(err, ES_EXIT_USAGE,
+                 "'%s': stats.bootstrap and stats.permutations must be 1 to 1e8 and alpha in (0, 1)", runs[0]);
+    goto out;
+  }
   c->instances = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(roots[0], "instances"));
+  for (size_t r = 1; r < nruns; r++) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(roots[0], "instances"), *b = cJSON_GetObjectItemCaseSensitive(roots[r], "instances");
+    int same = (size_t)cJSON_GetArraySize(b) == c->instances;
+    for (const cJSON *x = a ? a->child : NULL, *y = b ? b->child : NULL; same && x && y; x = x->next, y = y->next) {
+      const char *ix = str_at(x, "id", NULL, NULL), *iy = str_at(y, "id", NULL, NULL);
+      same = ix && iy && !strcmp(ix, iy);
+    }
+    if (!same) {
+      es_error_set(err, ES_EXIT_INCOMPARABLE, "'%s' and '%s' list different instances", runs[0], runs[r]);
+      goto out;
+    }
+  }
   /* the models of every run; a name two runs share is prefixed by its run */
   size_t total = 0;
   for (size_t r = 0; r < nruns; r++) total += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(roots[r], "models"));
@@ -593,17 +617,23 @@ int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *op
     const cJSON *m;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(roots[r], "models")) {
       const char *name = str_at(m, "name", NULL, NULL);
-      if (!name) continue;
+      if (!name) {
+        es_error_set(err, ES_EXIT_USAGE, "'%s': a model in results.json has no name", runs[r]);
+        goto out;
+      }
       int dup = 0;
       for (size_t r2 = 0; r2 < nruns; r2++) {
         const cJSON *m2;
         cJSON_ArrayForEach(m2, cJSON_GetObjectItemCaseSensitive(roots[r2], "models"))
           dup += r2 != r && str_at(m2, "name", NULL, NULL) && !strcmp(str_at(m2, "name", NULL, NULL), name);
       }
-      char label[1024];
-      const char *base = strrchr(runs[r], '/');
-      snprintf(label, sizeof label, dup ? "%s/%s" : "%s%s", dup ? (base && base[1] ? base + 1 : runs[r]) : "", name);
-      if (!(c->models[c->nmodels].name = strdup(label))) {
+      char label[1024], run_name[512];
+      size_t rl = strlen(runs[r]);
+      while (rl > 1 && runs[r][rl - 1] == '/') rl--; /* "runs/a/" is "runs/a" */
+      snprintf(run_name, sizeof run_name, "%.*s", (int)rl, runs[r]);
+      const char *base = strrchr(run_name, '/');
+      snprintf(label, sizeof label, dup ? "%s/%s" : "%s%s", dup ? (base && base[1] ? base + 1 : run_name) : "", name);
+      if (!(c->models[c->nmodels].name = strdup(label)) || !(c->models[c->nmodels].own = strdup(name))) {
         oom(err);
         goto out;
       }
@@ -684,7 +714,7 @@ void es_compare_free(es_compare *c) {
   if (!c) return;
   for (size_t r = 0; r < c->nruns; r++) free(c->runs[r]);
   free(c->runs);
-  for (size_t m = 0; m < c->nmodels; m++) free(c->models[m].name);
+  for (size_t m = 0; m < c->nmodels; m++) free(c->models[m].name), free(c->models[m].own);
   free(c->models);
   for (size_t k = 0; k < c->nmetrics; k++) {
     free(c->metrics[k].name);

@@ -49,6 +49,7 @@ typedef struct {
 
 typedef struct {
   char *name;          /* as shown: the model's name, "<run>/<name>" when two runs share it */
+  char *own;           /* the model's name in its run */
   size_t run;
 } es_cmp_model;
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <yaml.h>
 
+#include "es_common.h"
 #include "exitcode.h"
 #include "outdir.h"
 #include "stats.h"
@@ -232,46 +233,43 @@ static long metric_index(const es_compare *c, const char *name) {
   return -1;
 }
 
-/* The plain model name (without "<run>/"). */
-static const char *plain(const char *n, const char *run) {
-  const char *base = strrchr(run, '/') ? strrchr(run, '/') + 1 : run;
-  size_t bl = strlen(base);
-  return !strncmp(n, base, bl) && n[bl] == '/' ? n + bl + 1 : n;
-}
-
 /* A rate the current run's results.json gives for a floor: failed-rate,
  * judge-parse-failure-rate, judge-<rubric>-parse-failure-rate. */
-static double floor_rate(const cJSON *cur, const char *model, const char *metric, int *known) {
+static double jnum(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int is_rate(const char *metric) {
+  return !strcmp(metric, "failed-rate") ||
+         (!strncmp(metric, "judge-", 6) && strlen(metric) >= 24 &&
+          !strcmp(metric + strlen(metric) - 18, "parse-failure-rate"));
+}
+
+static double floor_rate(const cJSON *cur, const char *model, const char *metric) {
   const cJSON *m;
-  *known = 1;
   cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cur, "models")) {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
     if (!cJSON_IsString(name) || strcmp(name->valuestring, model)) continue;
     if (!strcmp(metric, "failed-rate")) {
-      double f = cJSON_GetObjectItemCaseSensitive(m, "failed")->valuedouble;
-      double n = cJSON_GetObjectItemCaseSensitive(m, "instances")->valuedouble;
-      return n > 0 ? f / n : 0;
+      double f = jnum(m, "failed"), n = jnum(m, "instances");
+      return isnan(f) || isnan(n) ? NAN : n > 0 ? f / n : 0; /* NAN: missing */
     }
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(m, "judge"), *r;
     double pf = 0, asked = 0;
     int any = 0;
     cJSON_ArrayForEach(r, j) {
-      if (!strcmp(r->string, "pairwise")) continue;
+      if (!r->string || !strcmp(r->string, "pairwise")) continue;
       char want[200];
       snprintf(want, sizeof want, "judge-%s-parse-failure-rate", r->string);
       if (strcmp(metric, "judge-parse-failure-rate") && strcmp(metric, want)) continue;
       any = 1;
-      pf += cJSON_GetObjectItemCaseSensitive(r, "parse_failures")->valuedouble;
-      asked += cJSON_GetObjectItemCaseSensitive(r, "judged")->valuedouble *
-               cJSON_GetObjectItemCaseSensitive(r, "samples_per_item")->valuedouble;
+      pf += jnum(r, "parse_failures");
+      asked += jnum(r, "judged") * jnum(r, "samples_per_item");
     }
-    if (!strncmp(metric, "judge-", 6) && strstr(metric, "parse-failure-rate")) {
-      if (!any) return NAN; /* no judge in this run: missing */
-      return asked > 0 ? pf / asked : 0;
-    }
+    if (!any || isnan(pf) || isnan(asked)) return NAN; /* no judge, or fields missing */
+    return asked > 0 ? pf / asked : 0;
   }
-  if (strcmp(metric, "failed-rate") && !(strncmp(metric, "judge-", 6) == 0 && strstr(metric, "parse-failure-rate")))
-    *known = 0;
   return NAN;
 }
 
@@ -307,7 +305,7 @@ int es_gate_check(const char *current, const char *baseline, const es_gate_rules
     size_t before = out->n;
     for (size_t m = 0; m < c->nmodels; m++) {
       if (c->models[m].run != 1) continue;
-      const char *mn = plain(c->models[m].name, current);
+      const char *mn = c->models[m].own;
       if (ru->model && strcmp(ru->model, mn)) continue;
       size_t b = c->against[m];
       const es_cmp_cell *e = &c->cells[m * c->nmetrics + k];
@@ -347,7 +345,12 @@ int es_gate_check(const char *current, const char *baseline, const es_gate_rules
     es_gate_row *row = &out->rows[first_rule_row + q];
     int wants = !isnan(row->p_adj);
     row->p_adj = adj[q];
-    if (wants && row->verdict == ES_GATE_REGRESSION && !(adj[q] < rules->alpha)) {
+    if (wants && row->verdict == ES_GATE_REGRESSION && isnan(adj[q])) {
+      char d[600]; /* a drop the test could not judge stays a regression */
+      snprintf(d, sizeof d, "%s; the difference could not be tested (too few paired instances)", row->detail);
+      free(row->detail);
+      row->detail = strdup(d);
+    } else if (wants && row->verdict == ES_GATE_REGRESSION && !(adj[q] < rules->alpha)) {
       row->verdict = ES_GATE_NOT_SIGNIFICANT;
       char d[600];
       snprintf(d, sizeof d, "%s; not significant (Holm-adjusted p %.3g >= %g)", row->detail, adj[q], rules->alpha);
@@ -366,22 +369,25 @@ int es_gate_check(const char *current, const char *baseline, const es_gate_rules
     if (isnan(fl->min)) snprintf(name, sizeof name, "%s <= %.4g", fl->metric, fl->max);
     else if (isnan(fl->max)) snprintf(name, sizeof name, "%s >= %.4g", fl->metric, fl->min);
     long k = metric_index(c, fl->metric);
+    if (k < 0 && !is_rate(fl->metric)) {
+      es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: floor metric '%s' is not a metric of the runs nor a rate "
+                   "(failed-rate, judge-parse-failure-rate, judge-<rubric>-parse-failure-rate)",
+                   rules->file, fl->line, fl->col, fl->metric);
+      goto out;
+    }
+    size_t before = out->n;
     for (size_t m = 0; m < c->nmodels; m++) {
       if (c->models[m].run != 1) continue;
-      const char *mn = plain(c->models[m].name, current);
+      const char *mn = c->models[m].own;
       if (fl->model && strcmp(fl->model, mn)) continue;
-      int known = 1;
-      double v = k >= 0 ? c->cells[m * c->nmetrics + (size_t)k].value : floor_rate(cur, mn, fl->metric, &known);
-      if (!known) {
-        es_error_set(err, ES_EXIT_USAGE, "%s:%zu:%zu: floor metric '%s' is not a metric of the runs nor a rate "
-                     "(failed-rate, judge-parse-failure-rate, judge-<rubric>-parse-failure-rate)",
-                     rules->file, fl->line, fl->col, fl->metric);
-        goto out;
-      }
+      double v = k >= 0 ? c->cells[m * c->nmetrics + (size_t)k].value : floor_rate(cur, mn, fl->metric);
       int ok = !isnan(v) && (isnan(fl->min) || v >= fl->min) && (isnan(fl->max) || v <= fl->max);
       if (add_row(out, name, mn, NAN, v, NAN, isnan(v) ? ES_GATE_MISSING : ok ? ES_GATE_FLOOR_OK : ES_GATE_FLOOR_FAIL,
                   isnan(v) ? "%s: no value in the current run" : "%s = %.4g", fl->metric, v)) goto oom;
     }
+    if (fl->model && out->n == before &&
+        add_row(out, name, fl->model, NAN, NAN, NAN, ES_GATE_MISSING, "the current run has no model '%s'", fl->model))
+      goto oom;
   }
   for (size_t q = 0; q < out->n; q++) out->failed += failing(out->rows[q].verdict);
   rc = 0;
@@ -416,6 +422,11 @@ static void md_cell(FILE *f, const char *s) {
 }
 
 static void xml_text(FILE *f, const char *s) {
+  size_t bad;
+  if (s && es_utf8_validate(s, strlen(s), &bad) != ES_OK) { /* not well-formed otherwise */
+    for (; *s; s++) fputc((unsigned char)*s >= 0x80 ? '?' : (*s < 0x20 && *s != '\n' && *s != '\t') ? ' ' : *s, f);
+    return;
+  }
   for (; s && *s; s++) {
     unsigned char ch = (unsigned char)*s;
     if (ch == '&') fputs("&amp;", f);
@@ -438,11 +449,11 @@ int es_gate_write(const es_gate_result *r, const char *dir, const char *baseline
   FILE *f = open_memstream(&buf, &len);
   if (!f) return es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
   fprintf(f, "## esbench gate: %s\n\n", r->failed ? "FAILED" : "passed");
-  fputs("Current run `", f);
+  fputs("Current run ", f);
   md_cell(f, dir);
-  fputs("` against the baseline `", f);
+  fputs(" against the baseline ", f);
   md_cell(f, baseline);
-  fprintf(f, "`: %zu check%s, %zu failed.\n\n| rule | model | baseline | current | delta | p (Holm) | verdict |\n"
+  fprintf(f, ": %zu check%s, %zu failed.\n\n| rule | model | baseline | current | delta | p (Holm) | verdict |\n"
              "|---|---|---:|---:|---:|---:|---|\n",
           r->n, r->n == 1 ? "" : "s", r->failed);
   for (size_t i = 0; i < r->n; i++) {

@@ -78,6 +78,7 @@ double es_stat_value(const es_stat_data *d, const uint32_t *idx, size_t m) {
 }
 
 uint32_t *es_stat_boot_indices(size_t n, size_t B, uint64_t seed) {
+  if (B && n > SIZE_MAX / B / sizeof(uint32_t)) return NULL;
   size_t cells = n * B;
   uint32_t *idx = malloc((cells ? cells : 1) * sizeof *idx);
   gsl_rng *r = rng_new(seed);
@@ -122,6 +123,7 @@ static int at_least(double x, double real) {
 double es_stat_paired_bs_p(const double *sys, const double *base, size_t B, double sys_obs,
                            double base_obs) {
   double mean = 0, real = fabs(sys_obs - base_obs);
+  if (!isfinite(real) || B == 0) return NAN; /* nothing to test */
   for (size_t b = 0; b < B; b++) mean += fabs(sys[b] - base[b]);
   mean /= (double)B;
   size_t c = 0;
@@ -160,6 +162,7 @@ double es_stat_paired_ar_p(const es_stat_data *sys, const es_stat_data *base, si
                            uint64_t seed) {
   size_t n = sys->n;
   double real = fabs(es_stat_value(sys, NULL, 0) - es_stat_value(base, NULL, 0));
+  if (!isfinite(real) || R == 0) return NAN; /* nothing to test */
   gsl_rng *r = rng_new(seed);
   if (!r) return NAN;
   size_t c = 0;

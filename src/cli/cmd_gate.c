@@ -50,21 +50,26 @@ static void changes(const char *old_text, const char *new_text) {
   const cJSON *m;
   int any = 0;
   cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(n, "models")) {
-    const char *name = cJSON_GetObjectItemCaseSensitive(m, "name")->valuestring;
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(m, "name");
+    if (!cJSON_IsString(nm)) continue;
+    const char *name = nm->valuestring;
     const cJSON *om = NULL, *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "models"))
-      if (!strcmp(cJSON_GetObjectItemCaseSensitive(x, "name")->valuestring, name)) om = x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "models")) {
+      const cJSON *xn = cJSON_GetObjectItemCaseSensitive(x, "name");
+      if (cJSON_IsString(xn) && !strcmp(xn->valuestring, name)) om = x;
+    }
     const cJSON *met;
     cJSON_ArrayForEach(met, cJSON_GetObjectItemCaseSensitive(m, "metrics")) {
-      double nv = cJSON_GetObjectItemCaseSensitive(met, "value")->valuedouble;
-      const cJSON *ov = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-                                                             cJSON_GetObjectItemCaseSensitive(om, "metrics"), met->string),
-                                                         "value");
-      if (!ov) {
-        printf("  %s %s: new, %.4f\n", name, met->string, nv);
+      const cJSON *nv = cJSON_GetObjectItemCaseSensitive(met, "value");
+      if (!met->string || !cJSON_IsNumber(nv)) continue;
+      const cJSON *ov = cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(om, "metrics"), met->string), "value");
+      if (!cJSON_IsNumber(ov)) {
+        printf("  %s %s: new, %.4f\n", name, met->string, nv->valuedouble);
         any = 1;
-      } else if (ov->valuedouble != nv) {
-        printf("  %s %s: %.4f -> %.4f (%+.4f)\n", name, met->string, ov->valuedouble, nv, nv - ov->valuedouble);
+      } else if (ov->valuedouble != nv->valuedouble) {
+        printf("  %s %s: %.4f -> %.4f (%+.4f)\n", name, met->string, ov->valuedouble, nv->valuedouble,
+               nv->valuedouble - ov->valuedouble);
         any = 1;
       }
     }

@@ -84,6 +84,61 @@ check "unknown baseline: exit 2 (got $code2)" test "$code2" -eq 2
 check "broken results.json: exit 2 (got $code3)" test "$code3" -eq 2
 check "broken results.json: named" grep -q "is not an esbench results.json" "$T/broken.err"
 
+# hand-edited or damaged results.json files: a clear exit (0, 2 or 3), never a crash
+python3 - "$T" <<'PY' || fail "making damaged copies"
+import copy, json, os, sys
+T = sys.argv[1]
+r = json.load(open(T + "/runs/a/results.json"))
+def variant(name, fn):
+    x = copy.deepcopy(r)
+    fn(x)
+    os.makedirs("%s/bad/%s" % (T, name), exist_ok=True)
+    json.dump(x, open("%s/bad/%s/results.json" % (T, name), "w"))
+def cut(x):
+    for i in x["instances"]:
+        for rep in i["replies"].values():
+            rep["cut"] = [9223372036854775808, 9223372036854775808]
+def judge_array(x):
+    for m in x["models"]:
+        m["judge"] = [1, 2]
+        m["failures"] = [3]
+    x["judge"] = {"scale": [-2147483648, 0], "rubrics": [], "model": {}}
+def no_fields(x):
+    for m in x["models"]:
+        for k in ("failed", "instances", "strategy", "metrics"):
+            m.pop(k, None)
+def huge(x):
+    x["suite"]["stats"]["bootstrap"] = 2305843009213693952
+def fewer(x):
+    x["instances"] = x["instances"][:-1]
+def nameless(x):
+    x["models"][1]["name"] = None
+def stats_garbage(x):
+    for i in x["instances"]:
+        for rep in i["replies"].values():
+            rep["bleu_stats"] = [-5, 1e30, "x", None, 1, 2, 3, 4, 5, 6]
+variant("metric", lambda x: x["suite"]["metrics"]["list"].append("bleu-9"))
+variant("cut", cut)
+variant("judge", judge_array)
+variant("fields", no_fields)
+variant("huge", huge)
+variant("fewer", fewer)
+variant("nameless", nameless)
+variant("stats", stats_garbage)
+PY
+for v in metric cut judge fields huge fewer nameless stats; do
+  for cmd in "compare $T/bad/$v --no-write --permutations 200" "report $T/bad/$v" \
+             "compare $T/runs/a $T/bad/$v --no-write --baseline a/retrieval --permutations 200"; do
+    set +e
+    # shellcheck disable=SC2086
+    "$ESBENCH" $cmd >/dev/null 2>"$T/bad.err"
+    code=$?
+    set -e
+    check "damaged results.json ($v): esbench $cmd exits 0, 2 or 3, got $code: $(head -c 200 "$T/bad.err")" \
+      test "$code" -eq 0 -o "$code" -eq 2 -o "$code" -eq 3
+  done
+done
+
 # tables
 cat >"$T/pub.yaml" <<'YAML'
 source: "Some & Other (2024), Table 3"

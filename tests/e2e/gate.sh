@@ -67,6 +67,11 @@ floors:
 YAML
 gate same "$T/rules.yaml"
 check "unchanged: exit 0 (got $code: $(cat "$T/gate.err"))" test "$code" -eq 0
+set +e
+"$ESBENCH" gate "$T/runs/same/" --baseline "$T/runs/base/" --rules "$T/rules.yaml" >/dev/null 2>&1
+slash=$?
+set -e
+check "folders written with a trailing slash: exit 0 (got $slash)" test "$slash" -eq 0
 check "unchanged: PASS" grep -q "^PASS: 5 checks, 0 failed" "$T/gate.out"
 gate worse "$T/rules.yaml"
 check "regression: exit 1 (got $code)" test "$code" -eq 1
@@ -127,10 +132,12 @@ PY
 cat >"$T/missing-model.yaml" <<'YAML'
 rules:
   - {metric: bleu-4, model: gpt, max_drop: 1}
+floors:
+  - {metric: failed-rate, model: gpt, max: 0.01}
 YAML
 gate same "$T/missing-model.yaml"
 check "missing model: exit 1 (got $code)" test "$code" -eq 1
-check "missing model: verdict" grep -q "missing" "$T/gate.out"
+check "missing model: both the rule and the floor" test "$(grep -c " missing$" "$T/gate.out")" -eq 2
 cat >"$T/missing-metric.yaml" <<'YAML'
 rules:
   - {metric: bleu-4, max_drop: 1}
