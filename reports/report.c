@@ -259,10 +259,10 @@ static void bar_chart(FILE *f, const es_compare *c, size_t k) {
   double top = 0;
   for (size_t m = 0; m < c->nmodels; m++) {
     const es_cmp_cell *e = &c->cells[m * c->nmetrics + k];
-    double v = !isnan(e->ci_high) ? e->ci_high : e->value;
-    if (!isnan(v) && v > top) top = v;
+    double v = isfinite(e->ci_high) ? e->ci_high : e->value;
+    if (isfinite(v) && v > top) top = v;
   }
-  if (top <= 0) top = 1;
+  if (!(top > 0) || !isfinite(top)) top = 1;
   int W = 260, bw = 28, gap = 14, H = 150, x0 = 34;
   int width = x0 + (int)c->nmodels * (bw + gap) + 10;
   if (width < W) width = W;
@@ -279,13 +279,13 @@ static void bar_chart(FILE *f, const es_compare *c, size_t k) {
   for (size_t m = 0; m < c->nmodels; m++) {
     const es_cmp_cell *e = &c->cells[m * c->nmetrics + k];
     int x = x0 + 6 + (int)m * (bw + gap);
-    double v = isnan(e->value) ? 0 : e->value;
+    double v = isfinite(e->value) && e->value > 0 ? (e->value < top ? e->value : top) : 0;
     int h = (int)(v / top * (H - 12));
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>", x, H - h, bw, h,
             palette[m % NPAL]);
     esc(f, c->models[m].name);
     fprintf(f, ": %.2f [%.2f, %.2f]</title></rect>", e->value, e->ci_low, e->ci_high);
-    if (!isnan(e->ci_low)) {
+    if (isfinite(e->ci_low) && isfinite(e->ci_high) && e->ci_low >= 0 && e->ci_high <= top) {
       int ylo = H - (int)(e->ci_low / top * (H - 12)), yhi = H - (int)(e->ci_high / top * (H - 12));
       int cx = x + bw / 2;
       fprintf(f, "<path d=\"M%d %dV%dM%d %dH%dM%d %dH%d\" stroke=\"#222\" stroke-width=\"1.5\"/>", cx, ylo, yhi,
@@ -481,7 +481,7 @@ static void judge_section(FILE *f, const cJSON *r) {
       const cJSON *in;
       cJSON_ArrayForEach(in, at(r, "instances", NULL)) {
         double v = num(at(at(at(at(in, "replies", NULL), str(m, "name", NULL), NULL), "judge", NULL), rub->string, NULL), "score", NULL);
-        if (isnan(v)) continue;
+        if (!isfinite(v) || v < lo - 1 || v > hi + 1) continue;
         int b = (int)floor(v + 0.5) - lo;
         if (b < 0) b = 0;
         if (b > hi - lo) b = hi - lo;

@@ -487,7 +487,20 @@ static int model_arrays(ctx *x, size_t m, es_error *err) {
     if (cJSON_IsString(reply) && cJSON_GetArraySize(bs) == 10) {
       md->answered[i] = 1;
       int v[10];
-      for (int q = 0; q < 10; q++) v[q] = (int)cJSON_GetArrayItem(bs, q)->valuedouble;
+      for (int q = 0; q < 10; q++) {
+        const cJSON *x = cJSON_GetArrayItem(bs, q);
+        double d = cJSON_IsNumber(x) ? x->valuedouble : -1;
+        if (!(d >= 0 && d <= 1e9 && d == floor(d)))
+          return es_error_set(err, ES_EXIT_USAGE,
+                              "results.json: model '%s', instance %zu: bleu_stats must be 10 "
+                              "non-negative integers",
+                              name, i + 1);
+        v[q] = (int)d;
+      }
+      if (v[2] > v[6] || v[3] > v[7] || v[4] > v[8] || v[5] > v[9])
+        return es_error_set(err, ES_EXIT_USAGE,
+                            "results.json: model '%s', instance %zu: bleu_stats has more matches than n-grams",
+                            name, i + 1);
       es_bleu_seg *s = &md->seg[i];
       s->order = 4, s->hyp_len = v[0], s->ref_len = v[1];
       for (int q = 0; q < 4; q++) s->match[q] = v[2 + q], s->total[q] = v[6 + q];
