@@ -187,12 +187,6 @@ static int cmp_d(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Maps resample indices over the kept instances to instance indices (for
- * DISTINCT, whose lines are addressed by instance). */
-static void map_indices(uint32_t *idx, size_t cells, const size_t *keep) {
-  for (size_t k = 0; k < cells; k++) idx[k] = (uint32_t)keep[idx[k]];
-}
-
 /* Scratch of one worker thread. */
 typedef struct {
   double **vals;
@@ -257,23 +251,22 @@ static int one_metric(ctx *x, size_t k, scratch *w) {
     if (nkeep == 0) continue;
     uint32_t *idx = es_stat_boot_indices(nkeep, B, c->seed);
     if (!idx) return -1;
+    uint32_t *pos = NULL; /* DISTINCT: the kept instances */
     if (s.kind == ES_STAT_DISTINCT) {
-      map_indices(idx, nkeep * B, keep);
-      s.n = nkeep;
-      uint32_t *all = malloc(nkeep * sizeof *all);
-      if (!all) {
+      if (!(pos = malloc(nkeep * sizeof *pos))) {
         free(idx);
         return -1;
       }
-      for (size_t q = 0; q < nkeep; q++) all[q] = (uint32_t)keep[q];
-      cell->value = es_stat_value(&s, all, nkeep);
-      free(all);
+      for (size_t q = 0; q < nkeep; q++) pos[q] = (uint32_t)keep[q];
+      s.subset = pos;
+      s.n = nkeep;
     } else {
       subset(&s, keep, nkeep, xa, sa);
-      cell->value = es_stat_value(&s, NULL, 0);
     }
+    cell->value = es_stat_value(&s, NULL, 0);
     es_stat_resample(&s, idx, B, ra);
     free(idx);
+    free(pos);
     qsort(ra, B, sizeof *ra, cmp_d);
     cell->ci_low = es_stat_quantile(ra, B, 0.025);
     cell->ci_high = es_stat_quantile(ra, B, 0.975);
@@ -299,29 +292,23 @@ static int one_metric(ctx *x, size_t k, scratch *w) {
     if (!idx) return -1;
     double vs, va;
     if (S.kind == ES_STAT_DISTINCT) {
-      /* both systems' lines restricted to the paired instances: the
-       * index lists address instances directly */
-      map_indices(idx, np * B, keep);
-      uint32_t *all = malloc(np * sizeof *all);
-      if (!all) {
+      /* both systems over the paired instances: one counter holds every
+       * model's lines, so resamples and swaps recount from it */
+      uint32_t *pos = malloc(np * sizeof *pos);
+      if (!pos) {
         free(idx);
         return -1;
       }
-      for (size_t q = 0; q < np; q++) all[q] = (uint32_t)keep[q];
-      vs = es_stat_value(&S, all, np);
-      va = es_stat_value(&A, all, np);
+      for (size_t q = 0; q < np; q++) pos[q] = (uint32_t)keep[q];
+      S.subset = A.subset = pos;
       S.n = A.n = np;
+      vs = es_stat_value(&S, NULL, 0);
+      va = es_stat_value(&A, NULL, 0);
       es_stat_resample(&S, idx, B, rb);
       es_stat_resample(&A, idx, B, ra);
       cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
-      /* AR over the paired instances: a joint counter would be needed
-       * for a subset; with every instance answered by both it is the
-       * whole set */
-      if (np == n) {
-        S.n = A.n = n;
-        cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
-      }
-      free(all);
+      cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
+      free(pos);
     } else {
       subset(&S, keep, np, xa, sa);
       subset(&A, keep, np, xb, sb);

@@ -41,8 +41,8 @@ static void dscratch_free(dscratch *sc) {
 static double distinct_with(const es_stat_data *d, const uint32_t *idx, size_t m,
                             const es_stat_data *od, const uint32_t *swap, dscratch *sc) {
   for (size_t k = 0; k < m; k++) {
-    size_t i = idx ? idx[k] : k;
-    sc->lines[k] = swap && swap[i] ? od->line0 + i : d->line0 + i;
+    size_t pos = idx ? idx[k] : k, inst = d->subset ? d->subset[pos] : pos;
+    sc->lines[k] = swap && swap[pos] ? od->line0 + inst : d->line0 + inst;
   }
   if (++sc->gen == 0) { /* wrapped: start the stamps afresh */
     memset(sc->stamp, 0, (sc->types ? sc->types : 1) * sizeof *sc->stamp);

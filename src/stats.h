@@ -74,6 +74,9 @@ typedef struct {
   const es_distinct *dist;  /* DISTINCT: the replies of both systems */
   size_t line0;             /* DISTINCT: this system's first line in dist */
   es_distinct_variant variant; /* DISTINCT */
+  const uint32_t *subset;   /* DISTINCT: the instances (n of them) the statistic is
+                               over, in order; NULL: instances 0..n-1. Resample
+                               indices and swaps address positions in it */
 } es_stat_data;
 
 /* The statistic over instances idx[0..m) (idx NULL: all n, in order). */

@@ -84,6 +84,41 @@ check "unknown baseline: exit 2 (got $code2)" test "$code2" -eq 2
 check "broken results.json: exit 2 (got $code3)" test "$code3" -eq 2
 check "broken results.json: named" grep -q "is not an esbench results.json" "$T/broken.err"
 
+# a model that failed some instances: every test runs on the instances both
+# answered, Distinct's randomization test included
+python3 - "$T" <<'PY' || fail "replay with gaps"
+import json, sys
+T = sys.argv[1]
+r = json.load(open(T + "/runs/a/results.json"))
+with open(T + "/gaps.jsonl", "w") as f:
+    for k, inst in enumerate(r["instances"]):
+        if k % 5 != 0:
+            f.write(json.dumps({"id": inst["id"], "reply": inst["replies"]["retrieval"]["reply"][::-1]}) + "\n")
+PY
+sed -e "/^models:/,/^metrics:/c\\
+models:\\
+  - name: retrieval\\
+    type: builtin\\
+    builtin: retrieval\\
+  - name: gaps\\
+    type: replay\\
+    path: $T/gaps.jsonl\\
+metrics:" -e "s#prompts/#$ESBENCH_SRC/suites/prompts/#" -e "s#labels/extes.yaml#$ESBENCH_SRC/suites/labels/extes.yaml#" \
+  suites/extes.yaml >"$T/gaps.yaml"
+set +e
+"$ESBENCH" run "$T/gaps.yaml" --offline --out-dir "$T/runs" --name gaps --quiet >/dev/null 2>"$T/gaps.err"
+set -e
+"$ESBENCH" compare "$T/runs/gaps" --permutations 500 >/dev/null 2>&1 || fail "compare with gaps"
+python3 - "$T" <<'PY' || fail "tests on the instances both answered"
+import json, sys
+c = json.load(open(sys.argv[1] + "/runs/gaps/compare.json"))
+rows = {(x["model"], x["metric"]): x for x in c["results"]}
+d = rows[("gaps", "dist-2")]
+assert d["n_paired"] == c["instances"] - (c["instances"] + 4) // 5, d
+assert d["p_paired_ar"] is not None and d["p_paired_bs"] is not None, d
+assert rows[("gaps", "bleu-4")]["n"] == d["n_paired"]
+PY
+
 # hand-edited or damaged results.json files: a clear exit (0, 2 or 3), never a crash
 python3 - "$T" <<'PY' || fail "making damaged copies"
 import copy, json, os, sys
