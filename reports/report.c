@@ -217,7 +217,7 @@ static const char *CSS =
     ".ok{border-left-color:#009E73}.bad{border-left-color:#D55E00}.filters{display:flex;flex-wrap:wrap;"
     "gap:.8rem;align-items:center;margin:.4rem 0}.pager button{margin:0 .3rem}.note{color:var(--muted);font-size:.9em}"
     "@media (max-width:700px){body{padding:.5rem;font-size:14px}dl{grid-template-columns:1fr}}"
-    "@media print{.filters,.pager,noscript{display:none}.ex{break-inside:avoid}body{max-width:none}"
+    "summary{cursor:pointer;color:var(--muted)}@media print{.filters,.pager,noscript{display:none}.ex{break-inside:avoid}body{max-width:none}"
     "a{color:inherit;text-decoration:none}}";
 
 /* The page's script: sorting of the summary table and the example browser.
@@ -677,7 +677,8 @@ static void html_report(FILE *f, const cJSON *r, const es_compare *c, const char
     fprintf(f, " %.0f", cnt->valuedouble);
   }
   if (first) fputs("nothing", f);
-  fputs("</dd><dt>signatures</dt><dd>", f);
+  fprintf(f, "</dd><dt>signatures</dt><dd><details><summary>%d metric signatures</summary>",
+          cJSON_GetArraySize(at(r, "signatures", NULL)));
   const cJSON *sig;
   cJSON_ArrayForEach(sig, at(r, "signatures", NULL)) {
     if (!sig->string) continue;
@@ -687,7 +688,7 @@ static void html_report(FILE *f, const cJSON *r, const es_compare *c, const char
     esc(f, cJSON_IsString(sig) ? sig->valuestring : "");
     fputs("</code><br>", f);
   }
-  fputs("</dd></dl></header>\n<nav class=\"note\"><a href=\"#summary\">summary</a> &middot; <a href=\"#charts\">charts</a> "
+  fputs("</details></dd></dl></header>\n<nav class=\"note\"><a href=\"#summary\">summary</a> &middot; <a href=\"#charts\">charts</a> "
         "&middot; <a href=\"#strategy\">strategies</a> &middot; <a href=\"#by-strategy\">by gold strategy</a> &middot; "
         "<a href=\"#by-scenario\">by scenario</a> &middot; <a href=\"#judge\">judge</a> &middot; <a href=\"#failures\">failures</a> "
         "&middot; <a href=\"#examples\">examples</a></nav>\n",
