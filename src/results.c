@@ -684,6 +684,14 @@ int es_run_write(es_run *run, const es_run_options *opt, es_error *err) {
   char *path = es_outdir_file(&od, "results.json");
   int rc = path ? write_json(run, path, err) : es_error_set(err, ES_EXIT_INTERNAL, "out of memory");
   free(path);
+  int rendered = 0;
+  for (size_t f = 0; f < run->suite->report.nformats; f++) rendered |= strcmp(run->suite->report.formats[f], "json") != 0;
+  if (rc == 0 && rendered && opt->log) { /* the paired tests can take a while on a large run */
+    char msg[160];
+    snprintf(msg, sizeof msg, "intervals and paired tests for the reports: %zu model%s x %zu instances", run->nmodels,
+             run->nmodels == 1 ? "" : "s", run->test.n);
+    opt->log(opt->log_ctx, msg);
+  }
   if (rc == 0)
     rc = es_report_render(od.tmp, (const char *const *)run->suite->report.formats,
                           run->suite->report.nformats, err);
