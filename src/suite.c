@@ -30,6 +30,7 @@
 #include "es_common.h"
 #include "exitcode.h"
 #include "lines.h"
+#include "openai.h"
 #include "strbuf.h"
 
 /* The defaults of task.reply_format and task.strategy_pattern. */
@@ -1381,18 +1382,22 @@ static int read_model(loader *L, yaml_node_t *m, es_model_cfg *mc, int judge) {
     case ES_MODEL_REPLAY:
       return get_path(&s, su->dir, "path", 1, &mc->path, NULL);
     case ES_MODEL_OPENAI:
-    case ES_MODEL_EXEC:
-      mc->timeout = 120;
-      mc->retries = 5;
-      mc->concurrency = 8;
-      mc->connect_timeout = 10;
-      mc->retry_total = 600;
+    case ES_MODEL_EXEC: {
+      /* the client's own defaults (openai.h), so the two never disagree */
+      es_openai_config oc;
+      es_openai_config_init(&oc);
+      mc->timeout = oc.timeout;
+      mc->retries = oc.max_retries;
+      mc->concurrency = oc.max_concurrency;
+      mc->connect_timeout = oc.connect_timeout;
+      mc->retry_total = oc.retry_total;
       mc->workers = 1;
       mc->start_timeout = 60;
       mc->max_restarts = 3;
       if (read_params(&s, mc) != 0 || get_number(&s, "timeout", 0.001, 86400, &mc->timeout) != 0)
         return -1;
       return mc->type == ES_MODEL_OPENAI ? read_openai(&s, mc) : read_exec(&s, mc);
+    }
   }
   return 0;
 }
