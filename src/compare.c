@@ -169,15 +169,20 @@ static es_stat_data stat_data(ctx *x, size_t m, size_t k, double *vals) {
   return s;
 }
 
-/* Restricts s to the instances keep[0..nk) (a copy for MEAN/BLEU; DISTINCT
- * uses the index list through the resample matrix instead). */
-static void subset(es_stat_data *s, const size_t *keep, size_t nk, double *xbuf, es_bleu_seg *sbuf) {
+/* Restricts s to the instances keep[0..nk): a copy of their values or
+ * segments into xbuf or sbuf, or for DISTINCT their positions in pbuf (the
+ * counter keeps every line; es_stat_data.subset picks them). */
+static void subset(es_stat_data *s, const size_t *keep, size_t nk, double *xbuf, es_bleu_seg *sbuf,
+                   uint32_t *pbuf) {
   if (s->kind == ES_STAT_MEAN) {
     for (size_t k = 0; k < nk; k++) xbuf[k] = s->x[keep[k]];
     s->x = xbuf;
   } else if (s->kind == ES_STAT_BLEU) {
     for (size_t k = 0; k < nk; k++) sbuf[k] = s->seg[keep[k]];
     s->seg = sbuf;
+  } else {
+    for (size_t k = 0; k < nk; k++) pbuf[k] = (uint32_t)keep[k];
+    s->subset = pbuf;
   }
   s->n = nk;
 }
@@ -193,6 +198,7 @@ typedef struct {
   size_t *keep;
   double *xa, *xb, *ra, *rb;
   es_bleu_seg *sa, *sb;
+  uint32_t *pos;
 } scratch;
 
 static void scratch_free(scratch *w, size_t nm) {
@@ -205,6 +211,7 @@ static void scratch_free(scratch *w, size_t nm) {
   free(w->rb);
   free(w->sa);
   free(w->sb);
+  free(w->pos);
 }
 
 static int scratch_init(scratch *w, size_t n, size_t nm, size_t B) {
@@ -216,9 +223,10 @@ static int scratch_init(scratch *w, size_t n, size_t nm, size_t B) {
   w->xb = malloc(nn * sizeof *w->xb);
   w->sa = malloc(nn * sizeof *w->sa);
   w->sb = malloc(nn * sizeof *w->sb);
+  w->pos = malloc(nn * sizeof *w->pos);
   w->ra = malloc((B ? B : 1) * sizeof *w->ra);
   w->rb = malloc((B ? B : 1) * sizeof *w->rb);
-  if (!w->vals || !w->keep || !w->xa || !w->xb || !w->sa || !w->sb || !w->ra || !w->rb) return -1;
+  if (!w->vals || !w->keep || !w->xa || !w->xb || !w->sa || !w->sb || !w->pos || !w->ra || !w->rb) return -1;
   for (size_t m = 0; m < nm; m++)
     if (!(w->vals[m] = malloc(nn * sizeof **w->vals))) return -1;
   return 0;
@@ -251,22 +259,10 @@ static int one_metric(ctx *x, size_t k, scratch *w) {
     if (nkeep == 0) continue;
     uint32_t *idx = es_stat_boot_indices(nkeep, B, c->seed);
     if (!idx) return -1;
-    uint32_t *pos = NULL; /* DISTINCT: the kept instances */
-    if (s.kind == ES_STAT_DISTINCT) {
-      if (!(pos = malloc(nkeep * sizeof *pos))) {
-        free(idx);
-        return -1;
-      }
-      for (size_t q = 0; q < nkeep; q++) pos[q] = (uint32_t)keep[q];
-      s.subset = pos;
-      s.n = nkeep;
-    } else {
-      subset(&s, keep, nkeep, xa, sa);
-    }
+    subset(&s, keep, nkeep, xa, sa, w->pos);
     cell->value = es_stat_value(&s, NULL, 0);
     es_stat_resample(&s, idx, B, ra);
     free(idx);
-    free(pos);
     qsort(ra, B, sizeof *ra, cmp_d);
     cell->ci_low = es_stat_quantile(ra, B, 0.025);
     cell->ci_high = es_stat_quantile(ra, B, 0.975);
@@ -290,48 +286,28 @@ static int one_metric(ctx *x, size_t k, scratch *w) {
     es_stat_data S = stat_data(x, m, k, vals[m]), A = stat_data(x, b0, k, vals[b0]);
     uint32_t *idx = es_stat_boot_indices(np, B, c->seed);
     if (!idx) return -1;
-    double vs, va;
-    if (S.kind == ES_STAT_DISTINCT) {
-      /* both systems over the paired instances: one counter holds every
-       * model's lines, so resamples and swaps recount from it */
-      uint32_t *pos = malloc(np * sizeof *pos);
-      if (!pos) {
-        free(idx);
-        return -1;
+    /* both systems over the paired instances (Distinct's share one
+     * position list: one counter holds every model's lines) */
+    subset(&S, keep, np, xa, sa, w->pos);
+    subset(&A, keep, np, xb, sb, w->pos);
+    double vs = es_stat_value(&S, NULL, 0), va = es_stat_value(&A, NULL, 0);
+    es_stat_resample(&S, idx, B, rb);
+    es_stat_resample(&A, idx, B, ra);
+    cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
+    cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
+    if (S.kind == ES_STAT_MEAN) {
+      double df;
+      es_stat_ttest_rel(S.x, A.x, np, &cell->t, &cell->p_t, &df);
+      int exact;
+      es_stat_wilcoxon(S.x, A.x, np, &cell->w, &cell->p_w, &exact);
+    }
+    if (d->kind == K_STRATEGY) {
+      size_t a_only = 0, s_only = 0;
+      for (size_t q = 0; q < np; q++) {
+        a_only += A.x[q] == 1 && S.x[q] == 0;
+        s_only += S.x[q] == 1 && A.x[q] == 0;
       }
-      for (size_t q = 0; q < np; q++) pos[q] = (uint32_t)keep[q];
-      S.subset = A.subset = pos;
-      S.n = A.n = np;
-      vs = es_stat_value(&S, NULL, 0);
-      va = es_stat_value(&A, NULL, 0);
-      es_stat_resample(&S, idx, B, rb);
-      es_stat_resample(&A, idx, B, ra);
-      cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
-      cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
-      free(pos);
-    } else {
-      subset(&S, keep, np, xa, sa);
-      subset(&A, keep, np, xb, sb);
-      vs = es_stat_value(&S, NULL, 0);
-      va = es_stat_value(&A, NULL, 0);
-      es_stat_resample(&S, idx, B, rb);
-      es_stat_resample(&A, idx, B, ra);
-      cell->p_bs = es_stat_paired_bs_p(rb, ra, B, vs, va);
-      cell->p_ar = es_stat_paired_ar_p(&S, &A, (size_t)c->permutations, c->seed);
-      if (S.kind == ES_STAT_MEAN) {
-        double df;
-        es_stat_ttest_rel(S.x, A.x, np, &cell->t, &cell->p_t, &df);
-        int exact;
-        es_stat_wilcoxon(S.x, A.x, np, &cell->w, &cell->p_w, &exact);
-      }
-      if (d->kind == K_STRATEGY) {
-        size_t a_only = 0, s_only = 0;
-        for (size_t q = 0; q < np; q++) {
-          a_only += A.x[q] == 1 && S.x[q] == 0;
-          s_only += S.x[q] == 1 && A.x[q] == 0;
-        }
-        cell->p_mcnemar = es_stat_mcnemar_exact(a_only, s_only);
-      }
+      cell->p_mcnemar = es_stat_mcnemar_exact(a_only, s_only);
     }
     free(idx);
     cell->delta = vs - va;
