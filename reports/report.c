@@ -819,7 +819,7 @@ int es_report_render(const char *dir, const char *const *formats, size_t n, es_e
   char *const runs[1] = {(char *)dir};
   es_compare_options opt = {NULL, 0, 0, -1, 0, 0};
   int rc = -1;
-  if (es_compare_run(runs, 1, &opt, &c, err) != 0) goto out;
+  if (es_compare_docs(&r, runs, 1, &opt, &c, err) != 0) goto out;
   if (csv && (emit(dir, "summary.csv", do_summary, r, c, NULL, err) != 0 ||
               emit(dir, "instances.csv", do_instances, r, c, NULL, err) != 0))
     goto out;

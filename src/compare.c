@@ -88,7 +88,7 @@ static const char *str_at(const cJSON *o, const char *a, const char *b, const ch
 
 /* Runs compare when their data, instances and shared metric signatures are
  * equal. */
-static int check_comparable(cJSON **roots, char *const *runs, size_t nruns, es_error *err) {
+static int check_comparable(cJSON *const *roots, char *const *runs, size_t nruns, es_error *err) {
   const char *ds0 = str_at(roots[0], "dataset", "sha256", NULL);
   const char *ids0 = str_at(roots[0], "dataset", "split", "instance_ids_sha256");
   for (size_t r = 1; r < nruns; r++) {
@@ -139,7 +139,7 @@ static void values_of(const cJSON *instances, const char *model, const metric_de
 typedef struct {
   es_compare *c;
   model_data *md;
-  cJSON **roots;
+  cJSON *const *roots;
   const metric_def *defs;
   es_distinct **dist;   /* per DISTINCT metric order: every model's lines (model k at k * n) */
 } ctx;
@@ -529,18 +529,26 @@ out:
 int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *opt,
                    es_compare **out, es_error *err) {
   cJSON **roots = calloc(nruns ? nruns : 1, sizeof *roots);
+  int rc = -1;
+  *out = NULL;
+  if (!roots) return oom(err);
+  size_t loaded = 0;
+  while (loaded < nruns && (roots[loaded] = es_results_load(runs[loaded], err))) loaded++;
+  if (loaded == nruns) rc = es_compare_docs(roots, runs, nruns, opt, out, err);
+  for (size_t r = 0; r < loaded; r++) cJSON_Delete(roots[r]);
+  free(roots);
+  return rc;
+}
+
+int es_compare_docs(cJSON *const *roots, char *const *runs, size_t nruns,
+                    const es_compare_options *opt, es_compare **out, es_error *err) {
   es_compare *c = calloc(1, sizeof *c);
   metric_def *defs = NULL;
   ctx x = {0};
   es_distinct *dist[3] = {NULL, NULL, NULL};
   int rc = -1;
   *out = NULL;
-  if (!roots || !c) {
-    oom(err);
-    goto out;
-  }
-  for (size_t r = 0; r < nruns; r++)
-    if (!(roots[r] = es_results_load(runs[r], err))) goto out;
+  if (!c) return oom(err);
   if (check_comparable(roots, runs, nruns, err) != 0) goto out;
   c->runs = calloc(nruns, sizeof *c->runs);
   if (!c->runs) {
@@ -680,8 +688,6 @@ out:
   free(x.md);
   for (int k = 0; k < 3; k++) es_distinct_free(dist[k]);
   free(defs);
-  for (size_t r = 0; roots && r < nruns; r++) cJSON_Delete(roots[r]);
-  free(roots);
   if (rc != 0) es_compare_free(c);
   return rc;
 }

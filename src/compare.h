@@ -88,6 +88,10 @@ typedef struct {
  * baseline), ES_EXIT_INCOMPARABLE, ES_EXIT_INTERNAL. */
 int es_compare_run(char *const *runs, size_t nruns, const es_compare_options *opt,
                    es_compare **out, es_error *err);
+/* The same on results.json documents already parsed (roots[r] named
+ * runs[r]; the caller keeps them). */
+int es_compare_docs(cJSON *const *roots, char *const *runs, size_t nruns,
+                    const es_compare_options *opt, es_compare **out, es_error *err);
 void es_compare_free(es_compare *c);
 
 /* results.json of the run folder dir (or the file dir itself, when it ends

@@ -281,8 +281,14 @@ int es_gate_check(const char *current, const char *baseline, const es_gate_rules
   es_compare *c = NULL;
   cJSON *cur = NULL;
   int rc = -1;
-  if (es_compare_run(runs, 2, &opt, &c, err) != 0) return -1;
-  if (!(cur = es_results_load(current, err))) goto out;
+  /* the current run is parsed once: for the comparison and the floors */
+  cJSON *docs[2] = {es_results_load(baseline, err), NULL};
+  if (!docs[0]) return -1;
+  if (!(cur = docs[1] = es_results_load(current, err)) || es_compare_docs(docs, runs, 2, &opt, &c, err) != 0) {
+    cJSON_Delete(docs[0]);
+    goto out;
+  }
+  cJSON_Delete(docs[0]);
   /* a rule naming a metric neither run reports is a mistake in the rules */
   for (size_t i = 0; i < rules->nrules; i++)
     if (metric_index(c, rules->rules[i].metric) < 0) {
