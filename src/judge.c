@@ -457,6 +457,15 @@ static void correlate(const double *x, const double *y, size_t n, es_judge_corr 
   free(work);
 }
 
+/* Frees one batch of questions with their parsed values and reasons. */
+static void free_questions(question *qs, double *value, char **why, size_t nq) {
+  for (size_t x = 0; qs && x < nq; x++) free(qs[x].prompt);
+  for (size_t x = 0; why && x < nq; x++) free(why[x]);
+  free(qs);
+  free(value);
+  free(why);
+}
+
 static int oomf(es_error *err) { return es_error_set(err, ES_EXIT_INTERNAL, "out of memory"); }
 
 /* The score rubric r for every model. */
@@ -543,11 +552,7 @@ static int judge_rubric(es_run *run, const es_served_io *io, es_judge *j, size_t
     sc->alpha = k >= 2 ? es_krippendorff_interval(sc->samples, n, k) : NAN;
     rc = 0;
   done:
-    for (size_t x = 0; qs && x < nq; x++) free(qs[x].prompt);
-    for (size_t x = 0; why && x < nq; x++) free(why[x]);
-    free(qs);
-    free(value);
-    free(why);
+    free_questions(qs, value, why, nq);
     if (rc != 0) return -1;
   }
   return 0;
@@ -624,11 +629,7 @@ static int judge_pairs(es_run *run, const es_served_io *io, es_judge *j, inst_te
     }
     rc = 0;
   done:
-    for (size_t x = 0; qs && x < nq; x++) free(qs[x].prompt);
-    for (size_t x = 0; why && x < nq; x++) free(why[x]);
-    free(qs);
-    free(value);
-    free(why);
+    free_questions(qs, value, why, nq);
     if (rc != 0) return -1;
   }
   return 0;
