@@ -12,6 +12,7 @@
 #ifndef ES_CLI_H
 #define ES_CLI_H
 
+#include "compare.h"
 #include "error.h"
 
 int cmd_run(int argc, char **argv);
@@ -22,6 +23,12 @@ int cmd_compare(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+
+/* The options compare and table share (--baseline, --bootstrap,
+ * --permutations, --seed, --alpha as getopt letters b, B, R, s, a): 1 when c
+ * is one and arg is valid (set in opt), -1 when arg is not (the message is
+ * printed), 0 when c is another option. */
+int cli_compare_option(int c, const char *arg, es_compare_options *opt);
 
 /* Prints "esbench: <err->msg>" to stderr and returns err->exit. */
 int cli_report(const es_error *err);

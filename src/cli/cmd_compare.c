@@ -40,6 +40,32 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+int cli_compare_option(int c, const char *arg, es_compare_options *opt) {
+  long v;
+  char *end;
+  switch (c) {
+    case 'b': opt->baseline = arg; return 1;
+    case 'B':
+      if (parse_long(arg, 1, 100000000, &v)) return cli_fail(ES_EXIT_USAGE, "--bootstrap takes 1 to 1e8"), -1;
+      opt->bootstrap = v;
+      return 1;
+    case 'R':
+      if (parse_long(arg, 1, 100000000, &v)) return cli_fail(ES_EXIT_USAGE, "--permutations takes 1 to 1e8"), -1;
+      opt->permutations = v;
+      return 1;
+    case 's':
+      if (parse_long(arg, 0, 2147483647L, &v)) return cli_fail(ES_EXIT_USAGE, "--seed takes a non-negative integer"), -1;
+      opt->seed = v;
+      return 1;
+    case 'a':
+      opt->alpha = strtod(arg, &end);
+      if (*end || !(opt->alpha > 0 && opt->alpha < 1))
+        return cli_fail(ES_EXIT_USAGE, "--alpha takes a number in (0, 1)"), -1;
+      return 1;
+  }
+  return 0;
+}
+
 int cmd_compare(int argc, char **argv) {
   static const struct option longopts[] = {
       {"baseline", required_argument, NULL, 'b'}, {"bootstrap", required_argument, NULL, 'B'},
@@ -50,29 +76,12 @@ int cmd_compare(int argc, char **argv) {
   es_compare_options opt = {NULL, 0, 0, -1, 0, 0};
   const char *outdir = NULL;
   int nowrite = 0, c;
-  long v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    int k = cli_compare_option(c, optarg, &opt);
+    if (k < 0) return ES_EXIT_USAGE;
+    if (k > 0) continue;
     switch (c) {
-      case 'b': opt.baseline = optarg; break;
-      case 'B':
-        if (parse_long(optarg, 1, 100000000, &v)) return cli_fail(ES_EXIT_USAGE, "--bootstrap takes 1 to 1e8");
-        opt.bootstrap = v;
-        break;
-      case 'R':
-        if (parse_long(optarg, 1, 100000000, &v)) return cli_fail(ES_EXIT_USAGE, "--permutations takes 1 to 1e8");
-        opt.permutations = v;
-        break;
-      case 's':
-        if (parse_long(optarg, 0, 2147483647L, &v)) return cli_fail(ES_EXIT_USAGE, "--seed takes a non-negative integer");
-        opt.seed = v;
-        break;
-      case 'a': {
-        char *end;
-        opt.alpha = strtod(optarg, &end);
-        if (*end || !(opt.alpha > 0 && opt.alpha < 1)) return cli_fail(ES_EXIT_USAGE, "--alpha takes a number in (0, 1)");
-        break;
-      }
       case 'o': outdir = optarg; break;
       case 'n': nowrite = 1; break;
       case 'h': usage(stdout); return ES_EXIT_OK;

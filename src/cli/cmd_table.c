@@ -52,7 +52,9 @@ int cmd_table(int argc, char **argv) {
   int fmt = ES_TABLE_LATEX, ch;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    char *end = NULL;
+    int k = cli_compare_option(ch, optarg, &opt);
+    if (k < 0) return ES_EXIT_USAGE;
+    if (k > 0) continue;
     switch (ch) {
       case 'f':
         if (!strcmp(optarg, "latex")) fmt = ES_TABLE_LATEX;
@@ -62,11 +64,6 @@ int cmd_table(int argc, char **argv) {
         break;
       case 'c': columns = optarg; break;
       case 'p': pubfile = optarg; break;
-      case 'b': opt.baseline = optarg; break;
-      case 's': opt.seed = strtol(optarg, &end, 10); if (*end || opt.seed < 0) return cli_fail(ES_EXIT_USAGE, "--seed takes a non-negative integer"); break;
-      case 'B': opt.bootstrap = strtol(optarg, &end, 10); if (*end || opt.bootstrap < 1) return cli_fail(ES_EXIT_USAGE, "--bootstrap takes a positive integer"); break;
-      case 'R': opt.permutations = strtol(optarg, &end, 10); if (*end || opt.permutations < 1) return cli_fail(ES_EXIT_USAGE, "--permutations takes a positive integer"); break;
-      case 'a': opt.alpha = strtod(optarg, &end); if (*end || !(opt.alpha > 0 && opt.alpha < 1)) return cli_fail(ES_EXIT_USAGE, "--alpha takes a number in (0, 1)"); break;
       case 'o': outfile = optarg; break;
       case 'h': usage(stdout); return ES_EXIT_OK;
       default: usage(stderr); return ES_EXIT_USAGE;
